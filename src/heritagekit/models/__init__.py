@@ -1,0 +1,1 @@
+"""Networks and the registry of the models heritagekit ships."""

@@ -1,0 +1,1 @@
+"""Training infrastructure shared by every network: checkpoints, exact resume, devices."""
