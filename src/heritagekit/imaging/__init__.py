@@ -1,0 +1,1 @@
+"""Colour, resampling, degradation and tiling of images."""
