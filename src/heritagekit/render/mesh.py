@@ -1,0 +1,119 @@
+"""Triangle meshes as the renderer takes them, and loading of user models with trimesh.
+
+A ``TexturedMesh`` is flat arrays (positions, normals, uv, faces) plus one RGB texture.
+Scenes are lists of them. Loading flattens any glTF/GLB, OBJ or PLY scene into that form:
+textures come from the material's base-colour image, and meshes without a texture get a
+1x1 texture of their material or vertex colour, so every mesh renders the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from heritagekit.errors import BadInputError
+
+
+@dataclass
+class TexturedMesh:
+    positions: np.ndarray  # (N, 3) float32
+    normals: np.ndarray  # (N, 3) float32, unit length
+    uvs: np.ndarray  # (N, 2) float32 in [0, 1]; v = 0 is the texture image's bottom row
+    faces: np.ndarray  # (M, 3) int32, counter-clockwise seen from outside
+    texture: np.ndarray  # (H, W, 3) uint8
+
+    def __post_init__(self) -> None:
+        self.positions = np.ascontiguousarray(self.positions, dtype=np.float32)
+        self.normals = np.ascontiguousarray(self.normals, dtype=np.float32)
+        self.uvs = np.ascontiguousarray(self.uvs, dtype=np.float32)
+        self.faces = np.ascontiguousarray(self.faces, dtype=np.int32)
+        self.texture = np.ascontiguousarray(self.texture, dtype=np.uint8)
+        n = len(self.positions)
+        if self.normals.shape != (n, 3) or self.uvs.shape != (n, 2):
+            raise ValueError("positions, normals and uvs must have one row per vertex")
+        if self.faces.ndim != 2 or self.faces.shape[1] != 3:
+            raise ValueError("faces must be an (M, 3) array of vertex indices")
+
+    def transformed(self, matrix: np.ndarray) -> TexturedMesh:
+        """The mesh moved by a 4x4 affine matrix (normals by its inverse transpose)."""
+        linear = matrix[:3, :3]
+        positions = self.positions @ linear.T + matrix[:3, 3]
+        normals = self.normals @ np.linalg.inv(linear)
+        normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
+        return TexturedMesh(positions, normals, self.uvs, self.faces, self.texture)
+
+
+def scene_bounds(meshes: list[TexturedMesh]) -> tuple[np.ndarray, float]:
+    """Centre of the bounding box and the radius of the bounding sphere around it."""
+    points = np.concatenate([m.positions for m in meshes])
+    low, high = points.min(axis=0), points.max(axis=0)
+    centre = (low + high) / 2
+    return centre, float(np.linalg.norm(points - centre, axis=1).max())
+
+
+def vertex_normals(positions: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Area-weighted vertex normals of a triangle mesh."""
+    a, b, c = (positions[faces[:, i]] for i in range(3))
+    face_normals = np.cross(b - a, c - a)
+    normals = np.zeros_like(positions)
+    for i in range(3):
+        np.add.at(normals, faces[:, i], face_normals)
+    length = np.linalg.norm(normals, axis=1, keepdims=True)
+    return normals / np.maximum(length, 1e-12)
+
+
+def _solid_texture(rgb: np.ndarray) -> np.ndarray:
+    return np.asarray(rgb[:3], dtype=np.uint8).reshape(1, 1, 3)
+
+
+def _from_trimesh(geometry, path: Path) -> TexturedMesh:
+    import trimesh
+
+    if not isinstance(geometry, trimesh.Trimesh) or len(geometry.faces) == 0:
+        raise BadInputError("holds a geometry that is not a triangle mesh", path=path)
+    positions = np.asarray(geometry.vertices, dtype=np.float32)
+    faces = np.asarray(geometry.faces, dtype=np.int32)
+    normals = np.asarray(geometry.vertex_normals, dtype=np.float32)
+    visual = geometry.visual
+    uvs = getattr(visual, "uv", None)
+    image = None
+    material = getattr(visual, "material", None)
+    if material is not None:
+        image = getattr(material, "baseColorTexture", None) or getattr(material, "image", None)
+    if uvs is not None and image is not None and len(uvs) == len(positions):
+        texture = np.asarray(image.convert("RGB"))
+        # trimesh gives uv in the OBJ convention (v = 0 on the image's bottom row), which is
+        # the convention the renderer uses for every texture.
+        return TexturedMesh(positions, normals, np.asarray(uvs), faces, texture)
+    colour = np.array([200, 200, 200], dtype=np.uint8)
+    if material is not None and getattr(material, "baseColorFactor", None) is not None:
+        colour = np.asarray(material.baseColorFactor)[:3]
+    elif getattr(visual, "kind", None) == "vertex":
+        colour = np.asarray(visual.vertex_colors)[:, :3].mean(axis=0)
+    elif material is not None and getattr(material, "main_color", None) is not None:
+        colour = np.asarray(material.main_color)[:3]
+    uvs = np.zeros((len(positions), 2), dtype=np.float32)
+    return TexturedMesh(positions, normals, uvs, faces, _solid_texture(colour))
+
+
+def load_meshes(path: str | Path) -> list[TexturedMesh]:
+    """Load a glTF/GLB, OBJ or PLY file (anything trimesh reads) as renderer meshes."""
+    import trimesh
+
+    path = Path(path)
+    if not path.is_file():
+        raise BadInputError("no such file", path=path)
+    try:
+        scene = trimesh.load(str(path), force="scene")
+    except Exception as error:  # trimesh raises many types for broken files
+        raise BadInputError(f"cannot be loaded as a 3D model ({error})", path=path) from error
+    meshes = []
+    for node_name in scene.graph.nodes_geometry:
+        transform, geometry_name = scene.graph[node_name]
+        geometry = scene.geometry[geometry_name]
+        meshes.append(_from_trimesh(geometry, path).transformed(np.asarray(transform)))
+    if not meshes:
+        raise BadInputError("holds no triangle mesh (empty scene)", path=path)
+    return meshes

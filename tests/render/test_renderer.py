@@ -1,0 +1,113 @@
+"""Renderer: colour, depth and motion vectors checked against projective geometry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from heritagekit.errors import BadInputError
+from heritagekit.render import Renderer, camera_path, jitter_offset, make_scene, scene_bounds
+from heritagekit.render.camera import CameraFrame
+from heritagekit.render.mesh import TexturedMesh, load_meshes
+from heritagekit.render.procedural import save_glb
+
+W, H = 96, 72
+
+
+def _frames(kind: str, meshes, count: int = 4) -> list[CameraFrame]:
+    centre, radius = scene_bounds(meshes)
+    return list(camera_path(kind, count * 6, centre=centre, radius=radius, aspect=W / H))[:count]
+
+
+def _unproject(frame: CameraFrame, x: np.ndarray, y: np.ndarray, depth: np.ndarray) -> np.ndarray:
+    """Object-space points seen at pixel centres (x, y) with linear view depth."""
+    ndc_x = (x + 0.5) / W * 2 - 1
+    ndc_y = 1 - (y + 0.5) / H * 2
+    p = frame.projection
+    # view-space x, y from the projection's scale terms at depth z_view = -depth
+    view = np.stack(
+        [ndc_x * depth / p[0, 0], ndc_y * depth / p[1, 1], -depth, np.ones_like(depth)], -1
+    )
+    return view @ np.linalg.inv(frame.view @ frame.model).T
+
+
+@pytest.mark.parametrize("path", ["turntable", "orbit", "dolly"])
+def test_motion_vectors_point_to_the_same_surface_point_in_the_previous_frame(path: str) -> None:
+    meshes = make_scene("vase", 1)
+    previous, current = _frames(path, meshes, 2)
+    renderer = Renderer(meshes, W, H)
+    out = renderer.render(current, previous)
+    ys, xs = np.nonzero(out.coverage)
+    assert len(ys) > 500
+    points = _unproject(
+        current, xs.astype(float), ys.astype(float), out.depth[ys, xs].astype(float)
+    )
+    clip = points @ previous.mvp.T
+    prev_x = (clip[:, 0] / clip[:, 3] + 1) / 2 * W - 0.5
+    prev_y = (1 - clip[:, 1] / clip[:, 3]) / 2 * H - 0.5
+    expected = np.stack([prev_x - xs, prev_y - ys], -1)
+    error = np.abs(out.motion[ys, xs] - expected)
+    assert np.median(error) < 0.01
+    assert np.percentile(error, 99) < 0.1
+    assert np.abs(out.motion[ys, xs]).max() > 0.5  # something moved
+
+
+def test_static_frame_has_zero_motion_and_depth_only_on_the_model() -> None:
+    meshes = make_scene("box", 2)
+    frame = _frames("turntable", meshes, 1)[0]
+    out = Renderer(meshes, W, H).render(frame)
+    assert np.all(out.motion == 0)
+    assert out.coverage.any() and (~out.coverage).any()
+    assert np.all(out.depth[~out.coverage] == 0) and np.all(out.depth[out.coverage] > 0)
+    assert out.colour.shape == (H, W, 3) and out.colour.dtype == np.float32
+
+
+def test_jitter_shifts_the_image_by_a_sub_pixel_amount() -> None:
+    meshes = make_scene("papercut", 3)
+    frame = _frames("turntable", meshes, 1)[0]
+    renderer = Renderer(meshes, W * 4, H * 4)
+    plain = renderer.render(frame).coverage
+    shifted = renderer.render(frame, jitter=(1.0, 0.0)).coverage  # one pixel to the right
+    assert (
+        np.array_equal(shifted[:, 1:], plain[:, :-1])
+        or np.mean(shifted[:, 1:] != plain[:, :-1]) < 0.002
+    )
+    jitters = np.array([jitter_offset(i) for i in range(16)])
+    assert np.all(np.abs(jitters) <= 0.5) and len({tuple(j) for j in jitters}) == 16
+
+
+def test_texture_orientation_matches_uv_convention() -> None:
+    # A quad facing the camera whose texture is red on its top half and blue below.
+    texture = np.zeros((2, 1, 3), np.uint8)
+    texture[0] = (255, 0, 0)
+    texture[1] = (0, 0, 255)
+    positions = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]], np.float32)
+    uvs = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32)
+    quad = TexturedMesh(positions, np.tile([0, 0, 1], (4, 1)), uvs, [[0, 1, 2], [0, 2, 3]], texture)
+    frame = _frames("dolly", [quad], 1)[0]
+    out = Renderer([quad], W, H).render(frame)
+    column = out.colour[:, W // 2]
+    top, bottom = column[out.coverage[:, W // 2]][[2, -3]]
+    assert top[0] > top[2] and bottom[2] > bottom[0]
+
+
+def test_glb_round_trip_keeps_geometry_and_texture(tmp_path) -> None:
+    meshes = make_scene("bowl", 4)
+    path = save_glb(meshes, tmp_path / "bowl.glb")
+    loaded = load_meshes(path)
+    assert sum(len(m.faces) for m in loaded) == sum(len(m.faces) for m in meshes)
+    assert loaded[0].texture.shape == meshes[0].texture.shape
+    np.testing.assert_allclose(scene_bounds(loaded)[1], scene_bounds(meshes)[1], rtol=1e-5)
+
+
+def test_bad_models_raise_one_clear_error(tmp_path) -> None:
+    broken = tmp_path / "broken.glb"
+    broken.write_bytes(b"glTF\x02\x00\x00\x00garbage")
+    with pytest.raises(BadInputError, match="broken.glb"):
+        load_meshes(broken)
+    with pytest.raises(BadInputError, match="no such file"):
+        load_meshes(tmp_path / "missing.obj")
+    with pytest.raises(BadInputError, match="empty"):
+        Renderer([], W, H)
+    with pytest.raises(BadInputError, match="camera path"):
+        list(camera_path("spiral", 3, centre=np.zeros(3), radius=1.0, aspect=1.0))
