@@ -103,7 +103,7 @@ def test_glb_round_trip_keeps_geometry_and_texture(tmp_path) -> None:
 def test_bad_models_raise_one_clear_error(tmp_path) -> None:
     broken = tmp_path / "broken.glb"
     broken.write_bytes(b"glTF\x02\x00\x00\x00garbage")
-    with pytest.raises(BadInputError, match="broken.glb"):
+    with pytest.raises(BadInputError, match=r"broken\.glb"):
         load_meshes(broken)
     with pytest.raises(BadInputError, match="no such file"):
         load_meshes(tmp_path / "missing.obj")
