@@ -111,9 +111,11 @@ def collect_inputs(inputs: list[str]) -> list[tuple[Path, Path]]:
     return unique
 
 
-def _describe(error: BaseException) -> str:
+def _describe(error: BaseException, file: Path) -> str:
     if isinstance(error, HeritageError):
-        return str(error)
+        # The summary already names the input; keep just what went wrong with it.
+        text = str(error)
+        return text.removeprefix(f"{file}: ") if error.path == file else text
     return f"{type(error).__name__}: {error}"
 
 
@@ -178,7 +180,7 @@ def _run_one(
     except Exception as error:  # a bad file must not stop the batch
         if single:
             raise
-        summary.failed.append((file, _describe(error)))
+        summary.failed.append((file, _describe(error, file)))
     else:
         summary.done.append((file, target))
 
@@ -209,7 +211,7 @@ def _run_pool(
                 if error is None:
                     summary.done.append((file, target))
                 else:
-                    summary.failed.append((file, _describe(error)))
+                    summary.failed.append((file, _describe(error, file)))
                 advance()
                 nxt = next(queue, None)
                 if nxt is not None:
@@ -228,9 +230,12 @@ class _progress:
         self.bar = None
 
     def __enter__(self) -> Callable[[], None]:
-        if self.quiet or self.total == 0:
-            return lambda: None
         from rich.console import Console
+
+        console = Console(stderr=True)
+        # Only a terminal gets a live bar; logs and pipes would collect its redraws.
+        if self.quiet or self.total == 0 or not console.is_terminal:
+            return lambda: None
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -247,7 +252,7 @@ class _progress:
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=console,
             transient=False,
         )
         self.bar.start()
