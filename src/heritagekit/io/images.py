@@ -183,12 +183,34 @@ def read_image(path: str | Path, *, max_pixels: int | None = None) -> ImageData:
     except HeritageError:
         raise
     except UnidentifiedImageError:
+        claimed = sniff_format(head)
+        if claimed is not None:  # the signature is right, the rest is not: a damaged file
+            raise CorruptImageError(f"corrupt {claimed}: cannot be decoded", path=path) from None
         raise UnsupportedFormatError(
             "not an image in a format heritagekit reads (PNG, JPEG, TIFF, WebP, BMP, GIF)",
             path=path,
         ) from None
     except _DECODE_ERRORS as error:
         raise CorruptImageError(f"corrupt or truncated image ({error})", path=path) from None
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The format a file's first bytes announce, or None (only for error messages)."""
+    signatures = {
+        b"\x89PNG\r\n\x1a\n": "PNG",
+        b"\xff\xd8\xff": "JPEG",
+        b"GIF87a": "GIF",
+        b"GIF89a": "GIF",
+        b"II*\x00": "TIFF",
+        b"MM\x00*": "TIFF",
+        b"BM": "BMP",
+    }
+    for signature, name in signatures.items():
+        if head.startswith(signature):
+            return name
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    return None
 
 
 def _check_size(path: Path, width: int, height: int, limit: int) -> None:

@@ -47,7 +47,8 @@ class Provenance:
         return {"schema": SCHEMA, **dataclasses.asdict(self)}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, default=_json_default)
+        # ASCII-only JSON (non-ASCII escaped): TIFF tags and GIF comments take only ASCII.
+        return json.dumps(self.to_dict(), ensure_ascii=True, default=_json_default)
 
     @classmethod
     def from_dict(cls, record: dict[str, Any]) -> Provenance:
