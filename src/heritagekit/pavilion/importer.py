@@ -18,14 +18,14 @@ import math
 import shutil
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from heritagekit.errors import BadInputError, HeritageError
+from heritagekit.errors import BadInputError
 from heritagekit.pavilion.catalog import (
     METADATA_FIELDS,
     Collection,
@@ -65,7 +65,7 @@ class SourceImage:
     sha256: str
     dpi: tuple[float, float] | None
     provenance: dict[str, Any] | None
-    pixels: Any = None  # the reader's full-precision image, for derived images
+    image: Any = None  # heritagekit.io.ImageData at full precision, for derived images
 
 
 # --- reading -------------------------------------------------------------------------
@@ -78,51 +78,19 @@ def file_sha256(path: Path) -> str:
 
 
 def load_source(path: Path, *, max_pixels: int) -> SourceImage:
-    """Decode an image file (content-checked) into 8-bit RGB for tiles and thumbnails."""
+    """Decode an image file (format detected from its content) for tiles and thumbnails."""
+    from heritagekit.io import read_image
+
     if not path.is_file():
         raise BadInputError("no such file", path=path)
-    try:
-        from heritagekit.io import read_image
-    except ImportError:  # the foundation reader is optional at this layer
-        read_image = None
-    if read_image is not None:
-        data = read_image(path, max_pixels=max_pixels)
-        rgb = _display_rgb(np.asarray(data.pixels), data.alpha)
-        return SourceImage(
-            rgb=rgb,
-            format=str(data.format).upper(),
-            sha256=file_sha256(path),
-            dpi=tuple(data.dpi) if data.dpi else None,
-            provenance=read_source_provenance(path),
-            pixels=data,
-        )
-    return _load_with_pillow(path, max_pixels)
-
-
-def _load_with_pillow(path: Path, max_pixels: int) -> SourceImage:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as im:
-            if im.width * im.height > max_pixels:
-                raise BadInputError(
-                    f"{im.width}x{im.height} pixels is over the limit of {max_pixels}", path=path
-                )
-            fmt = im.format or "UNKNOWN"
-            dpi = im.info.get("dpi")
-            im.load()
-            has_alpha = "A" in im.getbands() or "transparency" in im.info
-            arr = np.asarray(im.convert("RGBA" if has_alpha else "RGB"), dtype=np.float32) / 255
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise BadInputError(f"not a readable image ({error})", path=path) from error
-    alpha = arr[..., 3] if arr.shape[-1] == 4 else None
+    image = read_image(path, max_pixels=max_pixels)
     return SourceImage(
-        rgb=_display_rgb(arr[..., :3], alpha),
-        format=fmt,
+        rgb=_display_rgb(np.asarray(image.pixels), image.alpha),
+        format=str(image.format).upper(),
         sha256=file_sha256(path),
-        dpi=(float(dpi[0]), float(dpi[1])) if dpi else None,
+        dpi=tuple(image.dpi) if image.dpi else None,
         provenance=read_source_provenance(path),
-        pixels=None,
+        image=image,
     )
 
 
@@ -141,116 +109,87 @@ def _display_rgb(pixels: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
 
 def read_source_provenance(path: Path) -> dict[str, Any] | None:
     """The provenance record of an image (embedded or sidecar), or None if it has none."""
+    from heritagekit.io.provenance import read_provenance
+
     try:
-        from heritagekit.io.provenance import read_provenance
-    except ImportError:
-        read_provenance = None
-    if read_provenance is not None:
-        try:
-            record = read_provenance(path)
-        except (HeritageError, OSError, ValueError):
-            record = None
-        if record:
-            return dict(record)
-    for sidecar in (
-        path.with_name(path.name + ".provenance.json"),
-        path.with_suffix(".provenance.json"),
-    ):
-        if sidecar.is_file():
-            try:
-                record = json.loads(sidecar.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                raise BadInputError(
-                    f"unreadable provenance sidecar ({error})", path=sidecar
-                ) from error
-            if isinstance(record, dict):
-                return record
-    return None
+        record = read_provenance(path)
+    except BadInputError:  # no record: an original
+        return None
+    except (OSError, ValueError) as error:
+        raise BadInputError(f"unreadable provenance record ({error})", path=path) from error
+    return dict(record) if record else None
 
 
 # --- derived images ------------------------------------------------------------------
-def run_upscale(source: SourceImage, path: Path, scale: int) -> tuple[np.ndarray, dict]:
-    """Upscale with heritagekit's shipped SR model; returns display RGB and provenance."""
-    try:
-        from heritagekit import upscale as upscale_lib
-    except ImportError as error:
-        raise BadInputError(
-            f"--upscale: the upscale library is not available in this install ({error})"
-        ) from error
-    pixels = source.rgb.astype(np.float32) / 255
-    result = upscale_lib.upscale_array(pixels, scale=scale)
-    out = np.asarray(result.pixels if hasattr(result, "pixels") else result)
-    provenance = _derived_provenance(
-        operation="upscale",
-        path=path,
-        parameters={"scale": scale},
-        model=getattr(result, "model", None),
-        weights_sha256=getattr(result, "weights_sha256", None),
+@dataclass
+class Derived:
+    """A derived image made on import, and the provenance record of how."""
+
+    image: Any  # heritagekit.io.ImageData
+    provenance: dict[str, Any]
+
+
+def best_upscale_method() -> str:
+    """A learned (AI) method when one is installed, else the classical default."""
+    from heritagekit.upscale import available_methods, default_method, get_method
+
+    learned = [m for m in available_methods() if get_method(m).ai_derived]
+    return learned[0] if learned else default_method()
+
+
+def run_upscale(source: SourceImage, path: Path, scale: int) -> Derived:
+    """Upscale with heritagekit's upscale library (its best installed method)."""
+    from heritagekit.upscale import upscale_image, upscale_provenance
+
+    method = best_upscale_method()
+    result = upscale_image(source.image, scale=scale, method=method)
+    record = upscale_provenance(
+        path, source.image, result, method, {}, command="heritage pavilion import --upscale"
     )
-    return _display_rgb(out, None), provenance
+    return Derived(image=result, provenance=record.to_dict())
 
 
-def run_stylize(source: SourceImage, path: Path, style: str) -> tuple[np.ndarray, dict]:
-    """Restyle with heritagekit's style library; a clear BadInputError when it is absent."""
+def check_stylize_available(style: str) -> None:
+    """Fail before any work when the style or the style library is missing."""
+    import importlib.util
+
     if style not in STYLES:
         raise BadInputError(f"--stylize: unknown style {style!r} (known: {', '.join(STYLES)})")
-    try:
-        from heritagekit import stylize as stylize_lib
-    except ImportError:
+    if importlib.util.find_spec("heritagekit.stylize") is None:
         raise BadInputError(
             "--stylize: the style library (heritagekit.stylize) is not available in this "
             "install, so images cannot be restyled on import"
-        ) from None
-    pixels = source.rgb.astype(np.float32) / 255
-    result = stylize_lib.stylize_array(pixels, style=style)
-    out = np.asarray(result.pixels if hasattr(result, "pixels") else result)
-    provenance = _derived_provenance(
-        operation=f"stylize:{style}",
-        path=path,
-        parameters={"style": style},
-        model=getattr(result, "model", None),
-        weights_sha256=getattr(result, "weights_sha256", None),
-    )
-    return _display_rgb(out, None), provenance
-
-
-def _derived_provenance(
-    *,
-    operation: str,
-    path: Path,
-    parameters: dict,
-    model: str | None,
-    weights_sha256: str | None,
-) -> dict[str, Any]:
-    try:
-        from heritagekit.io.provenance import make_provenance
-    except ImportError:
-        make_provenance = None
-    if make_provenance is not None:
-        record = make_provenance(
-            operation=operation,
-            input_path=path,
-            parameters=parameters,
-            model=model,
-            weights_sha256=weights_sha256,
-            ai_derived=True,
         )
-        return dict(vars(record)) if not isinstance(record, dict) else record
-    from heritagekit import __version__
+    from heritagekit import stylize as stylize_lib
 
-    return {
-        "operation": operation,
-        "command": f"heritage pavilion import --{operation.split(':')[0]}",
-        "model": model,
-        "weights_sha256": weights_sha256,
-        "parameters": parameters,
-        "input_path": str(path),
-        "input_sha256": file_sha256(path),
-        "tool_version": __version__,
-        "created": _now(),
-        "ai_derived": True,
-        "statement": f"AI-derived image ({operation}) made by heritagekit from {path.name}.",
-    }
+    if not hasattr(stylize_lib, "stylize_image"):
+        raise BadInputError(
+            "--stylize: heritagekit.stylize has no stylize_image(); this pavilion version "
+            "cannot call it"
+        )
+
+
+def run_stylize(source: SourceImage, path: Path, style: str) -> Derived:
+    """Restyle with heritagekit's style library (checked by check_stylize_available)."""
+    from heritagekit import stylize as stylize_lib
+
+    result = stylize_lib.stylize_image(source.image, style=style)
+    image, record = result if isinstance(result, tuple) else (result, None)
+    if record is None:
+        record = _derived_provenance(operation=f"stylize ({style})", path=path, style=style)
+    return Derived(image=image, provenance=_as_dict(record))
+
+
+def _as_dict(record: Any) -> dict[str, Any]:
+    return record if isinstance(record, dict) else record.to_dict()
+
+
+def _derived_provenance(*, operation: str, path: Path, style: str) -> dict[str, Any]:
+    from heritagekit.io.provenance import make_provenance
+
+    return make_provenance(
+        operation=operation, input_path=path, parameters={"style": style}, ai_derived=True
+    ).to_dict()
 
 
 # --- tiles and thumbnails ------------------------------------------------------------
@@ -477,8 +416,8 @@ def import_files(
         raise BadInputError("nothing to import: give image files or --manifest")
     if upscale is not None and upscale not in (2, 3, 4):
         raise BadInputError(f"--upscale: scale must be 2, 3 or 4, not {upscale}")
-    if stylize is not None and stylize not in STYLES:
-        raise BadInputError(f"--stylize: unknown style {stylize!r} (known: {', '.join(STYLES)})")
+    if stylize is not None:
+        check_stylize_available(stylize)
     for spec in specs:  # cheap checks first: fail before any heavy work
         _check_spec(spec)
     cfg = collection.config
@@ -496,8 +435,9 @@ def import_files(
             say(f"reading {spec.path}")
             source = load_source(spec.path, max_pixels=cfg.max_pixels)
             prov = source.provenance
-            ai = bool(prov and prov.get("ai_derived", True))
-            parent = _find_parent(collection, prov, by_sha) if ai else None
+            derived = prov is not None  # heritagekit wrote it: a derived image
+            ai = derived and bool(prov.get("ai_derived", True))
+            parent = _find_parent(collection, prov, by_sha) if derived else None
             if parent is not None:
                 item_id, parent_image = parent
             else:
@@ -511,10 +451,10 @@ def import_files(
                 cfg,
                 original=spec.path,
                 row=dict(
-                    role="derived" if ai else "original",
+                    role="derived" if derived else "original",
                     derived_from=parent_image,
                     ai_derived=ai,
-                    operation=(prov or {}).get("operation") if ai else None,
+                    operation=(prov or {}).get("operation"),
                     provenance_json=json.dumps(prov) if prov else None,
                     label=_label(spec.path.stem, prov, ai),
                     format=source.format,
@@ -530,25 +470,26 @@ def import_files(
                 if wanted is None:
                     continue
                 say(f"{runner.__name__.removeprefix('run_')} {spec.path}")
-                rgb, dprov = runner(source, spec.path, arg)
+                made = runner(source, spec.path, arg)
+                dprov = made.provenance
                 _stage_image(
                     staging,
                     item_id,
-                    rgb,
+                    _display_rgb(np.asarray(made.image.pixels), made.image.alpha),
                     cfg,
                     original=None,
                     row=dict(
                         role="derived",
                         derived_from=image_id,
-                        ai_derived=True,
+                        ai_derived=bool(dprov.get("ai_derived", True)),
                         operation=dprov.get("operation"),
                         provenance_json=json.dumps(dprov),
-                        label=_label(spec.path.stem, dprov, True),
+                        label=_label(spec.path.stem, dprov, bool(dprov.get("ai_derived", True))),
                         format="PNG",
                         sha256="",
                     ),
                     planned=planned,
-                    provenance=dprov,
+                    derived=made,
                 )
         touched = _commit(collection, staging, new_items, planned, moved, backups)
     except BaseException:
@@ -588,10 +529,10 @@ def _find_parent(
 
 
 def _label(stem: str, prov: dict | None, ai: bool) -> str:
-    if not ai:
+    if prov is None:
         return f"{stem} (original)"
-    operation = (prov or {}).get("operation") or "derived"
-    return f"{stem}: {operation} (AI-derived)"
+    operation = prov.get("operation") or "derived"
+    return f"{stem}: {operation} ({'AI-derived' if ai else 'derived, no AI'})"
 
 
 def _item_row(item_id: str, spec: ImportSpec, source: SourceImage) -> dict[str, Any]:
@@ -624,7 +565,7 @@ def _stage_image(
     original: Path | None,
     row: dict[str, Any],
     planned: list[_PlannedImage],
-    provenance: dict | None = None,
+    derived: Derived | None = None,
 ) -> str:
     image_id = _new_id(16)
     media_dir = staging / "media" / item_id
@@ -634,7 +575,7 @@ def _stage_image(
         shutil.copyfile(original, media_dir / name)
     else:
         name = f"{image_id}.png"
-        _write_derived_png(rgb, media_dir / name, provenance)
+        _write_derived(derived, media_dir / name)
         row["sha256"] = file_sha256(media_dir / name)
     write_thumbnail(rgb, media_dir / f"{image_id}.thumb.jpg")
     write_tiles(rgb, staging / "iiif", image_id, cfg.base_url, cfg.tile_size)
@@ -652,13 +593,15 @@ def _stage_image(
     return image_id
 
 
-def _write_derived_png(rgb: np.ndarray, path: Path, provenance: dict | None) -> None:
-    from PIL import Image
+def _write_derived(derived: Derived | None, path: Path) -> None:
+    """The derived image at full precision, its provenance embedded and in a sidecar."""
+    from heritagekit.io import write_image
+    from heritagekit.io.provenance import Provenance
 
-    Image.fromarray(rgb).save(path, format="PNG")
-    if provenance is not None:  # the sidecar travels with the file if it is copied out
-        sidecar = path.with_name(path.name + ".provenance.json")
-        sidecar.write_text(json.dumps(provenance, indent=2), encoding="utf-8")
+    if derived is None:
+        raise ValueError("a derived image needs its pixels")
+    record = Provenance.from_dict(derived.provenance)
+    write_image(path, replace(derived.image, source=None), provenance=record)
 
 
 def _commit(
