@@ -41,10 +41,14 @@ _KERNELS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], float]] = {
 RESIZE_METHODS = ("nearest", "bilinear", "bicubic", "lanczos")
 
 
-def _nearest_matrix(n_in: int, n_out: int) -> sparse.csr_matrix:
-    # The input sample whose cell contains the output sample's centre.
+def _nearest_index(n_in: int, n_out: int) -> np.ndarray:
+    """For each output sample, the input sample whose cell contains its centre."""
     source = np.floor((np.arange(n_out) + 0.5) * (n_in / n_out)).astype(np.int64)
-    source = np.clip(source, 0, n_in - 1)
+    return np.clip(source, 0, n_in - 1)
+
+
+def _nearest_matrix(n_in: int, n_out: int) -> sparse.csr_matrix:
+    source = _nearest_index(n_in, n_out)
     ones = np.ones(n_out, dtype=np.float32)
     return sparse.csr_matrix((ones, (np.arange(n_out), source)), shape=(n_out, n_in))
 
@@ -88,6 +92,9 @@ def resize(pixels: np.ndarray, size: tuple[int, int], method: str = "bicubic") -
     if squeeze:
         array = array[:, :, None]
     in_h, in_w, channels = array.shape
+    if method == "nearest":  # a pure gather: no arithmetic needed
+        out = array[_nearest_index(in_h, out_h)][:, _nearest_index(in_w, out_w)]
+        return out[:, :, 0] if squeeze else np.ascontiguousarray(out)
     rows = weight_matrix(in_h, out_h, method)
     cols = weight_matrix(in_w, out_w, method)
     # Height first: (out_h x in_h) @ (in_h x in_w*C), then width on the transposed result.
