@@ -133,3 +133,11 @@ def test_output_name_and_single_input(tree: Path, tmp_path: Path) -> None:
 def test_never_writes_over_an_input(tree: Path) -> None:
     summary = run_batch([str(tree)], tree, _copy, overwrite=True, quiet=True, raise_single=False)
     assert len(summary.failed) == 4 and "input" in summary.failed[0][1]
+
+
+def test_output_folder_inside_input_folder(tree: Path) -> None:
+    out = tree / "upscaled"
+    first = run_batch([str(tree)], out, _copy, quiet=True)
+    assert len(first.done) == 4
+    again = run_batch([str(tree)], out, _copy, quiet=True)  # does not eat its own outputs
+    assert len(again.skipped) == 4 and not again.done and not again.failed

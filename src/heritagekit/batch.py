@@ -111,6 +111,15 @@ def collect_inputs(inputs: list[str]) -> list[tuple[Path, Path]]:
     return unique
 
 
+def _is_earlier_output(item: tuple[Path, Path], out_dir: Path) -> bool:
+    """Whether a scanned file lies in an output folder nested inside its input folder
+    (``heritage upscale scans -o scans/big``): a rerun must not process its own outputs."""
+    file, relative = item
+    root = Path(*file.parts[: len(file.parts) - len(relative.parts)]).resolve()
+    out = out_dir.resolve()
+    return out != root and out.is_relative_to(root) and file.resolve().is_relative_to(out)
+
+
 def _describe(error: BaseException, file: Path) -> str:
     if isinstance(error, HeritageError):
         # The summary already names the input; keep just what went wrong with it.
@@ -142,7 +151,9 @@ def run_batch(
     plain command: its error is raised (exit 2 for bad input) instead of summarised.
     """
     out_dir = Path(out_dir)
-    items = collect_inputs(inputs)
+    items = [item for item in collect_inputs(inputs) if not _is_earlier_output(item, out_dir)]
+    if not items:
+        raise BadInputError("the inputs hold only outputs of earlier runs", path=out_dir)
     summary = BatchSummary()
     started = time.perf_counter()
     todo: list[tuple[Path, Path]] = []
