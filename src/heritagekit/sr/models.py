@@ -1,0 +1,42 @@
+"""Shipped SR models: names, defaults per scale, loading with clear errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from heritagekit.errors import ModelError
+
+# When several shipped models upscale by the same factor, the first size found wins.
+DEFAULT_SIZE_ORDER = ("quality", "fast")
+
+
+def shipped_sr_models() -> dict[str, dict[str, str]]:
+    """Name -> metadata of every shipped model of task ``sr``."""
+    from heritagekit.models.registry import list_models
+
+    return {m.name: m.metadata for m in list_models("sr")}
+
+
+def default_model_name(scale: int) -> str | None:
+    """The default shipped model for an integer ``scale`` (quality before fast), or None."""
+    models = shipped_sr_models()
+    for size in DEFAULT_SIZE_ORDER:
+        for name, meta in sorted(models.items()):
+            if meta.get("scale") == str(scale) and meta.get("size") == size:
+                return name
+    return None
+
+
+def shipped_scales() -> list[int]:
+    return sorted({int(m["scale"]) for m in shipped_sr_models().values() if "scale" in m})
+
+
+def load_sr_model(name: str, *, device: str = "cpu") -> Any:
+    """Load a shipped SR model by name (``ModelError`` listing the known names otherwise)."""
+    from heritagekit.models.registry import load_model
+
+    if name not in shipped_sr_models():
+        known = ", ".join(sorted(shipped_sr_models())) or "none shipped"
+        raise ModelError(f"--model: unknown SR model '{name}' (known: {known})")
+    network, _ = load_model(name, device=device, task="sr")
+    return network.eval()

@@ -1,0 +1,145 @@
+"""The ``model`` method of ``heritage upscale``: a shipped SR network, tiled, then resampled.
+
+Importing this module registers the method with :mod:`heritagekit.upscale`. Options it
+reads: ``model`` (a shipped name or a .safetensors path; default: the shipped model for
+the scale), ``device`` (auto|cpu|cuda...), ``tile`` and ``overlap`` (input pixels).
+Non-integer factors and explicit sizes run the smallest shipped model scale that reaches
+the target, then resample to the exact size with bicubic (downsampling, antialiased).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from heritagekit.errors import BadInputError, ModelError
+
+MAX_SCALE = 16.0
+
+
+def choose_scale(factor: float, model: str | None) -> int:
+    """The model scale to run for an overall upscaling ``factor``."""
+    from heritagekit.models.registry import read_metadata
+    from heritagekit.sr.models import shipped_scales, shipped_sr_models
+
+    if not factor > 1.0:
+        raise BadInputError(
+            f"--scale: the model method only enlarges (factor {factor:g} <= 1); "
+            "use --method bicubic or lanczos to shrink"
+        )
+    if factor > MAX_SCALE:
+        raise BadInputError(f"--scale: factor {factor:g} is above the maximum of {MAX_SCALE:g}")
+    if model is not None:
+        path = Path(model)
+        if path.suffix == ".safetensors":
+            if not path.is_file():
+                raise ModelError("--model: no such weights file", path=path)
+            meta = read_metadata(path)
+        else:
+            models = shipped_sr_models()
+            if model not in models:
+                known = ", ".join(sorted(models)) or "none shipped"
+                raise ModelError(f"--model: unknown SR model '{model}' (known: {known})")
+            meta = models[model]
+        return int(meta.get("scale", "0"))
+    scales = shipped_scales()
+    if not scales:
+        raise ModelError("no SR model is shipped; use --method bicubic")
+    big_enough = [s for s in scales if s >= factor - 1e-9]
+    # Above the largest shipped scale: run the largest, then resample up the rest.
+    return min(big_enough) if big_enough else max(scales)
+
+
+@lru_cache(maxsize=4)
+def _load(model: str, device: str) -> tuple[Any, str | None]:
+    from heritagekit.models.registry import file_sha256, get_model, load_weights_file
+
+    path = Path(model)
+    if path.suffix == ".safetensors":
+        network, _ = load_weights_file(path, device=device, task="sr")
+        return network.eval(), file_sha256(path)
+    shipped = get_model(model, "sr")
+    network, _ = load_weights_file(shipped.path, device=device, task="sr")
+    return network.eval(), shipped.sha256
+
+
+def model_name_for(options: Mapping[str, Any], scale: int) -> str:
+    from heritagekit.sr.models import default_model_name
+
+    if options.get("model"):
+        return str(options["model"])
+    name = default_model_name(scale)
+    if name is None:
+        raise ModelError(f"no shipped SR model for x{scale}; use --method bicubic")
+    return name
+
+
+def run_model(pixels: np.ndarray, size: tuple[int, int], options: Mapping[str, Any]) -> np.ndarray:
+    """Upscale float pixels to ``size`` (height, width) with an SR network (+ resampling)."""
+    from heritagekit.device import resolve_device
+    from heritagekit.imaging.resize import resize
+    from heritagekit.sr.inference import upscale_pixels
+
+    height, width = pixels.shape[:2]
+    factor = max(size[0] / height, size[1] / width)
+    scale = choose_scale(factor, options.get("model"))
+    name = model_name_for(options, scale)
+    device = resolve_device(str(options.get("device") or "auto"))
+    network, _ = _load(name, device)
+    if int(network.scale) != scale:
+        raise ModelError(f"--model {name} upscales x{network.scale}, not x{scale}")
+    if min(height, width) < network.min_size:
+        raise BadInputError(
+            f"image {width} x {height} is smaller than the {network.min_size} x "
+            f"{network.min_size} pixels the SR network needs; use --method bicubic"
+        )
+    tile = int(options.get("tile") or 256)
+    overlap = int(options.get("overlap") or 32)
+    out = upscale_pixels(network, pixels, device=device, tile=tile, overlap=min(overlap, tile // 2))
+    if out.shape[:2] != tuple(size):
+        out = resize(out, size, "bicubic")
+    return out
+
+
+def model_info(options: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(model name, weights sha256) for the provenance record."""
+    name = options.get("model") or options.get("resolved_model")
+    if not name:
+        return None, None
+    try:
+        from heritagekit.models.registry import file_sha256, get_model
+
+        path = Path(str(name))
+        if path.suffix == ".safetensors":
+            return path.stem, file_sha256(path)
+        return str(name), get_model(str(name), "sr").sha256
+    except ModelError:
+        return str(name), None
+
+
+def resolve_options(options: dict[str, Any], factor: float) -> dict[str, Any]:
+    """Fill in the model a run will use, so provenance names it even when defaulted."""
+    scale = choose_scale(factor, options.get("model"))
+    options["resolved_model"] = model_name_for(options, scale)
+    return options
+
+
+def _register() -> None:
+    from heritagekit.upscale import UpscaleMethod, register_method
+
+    register_method(
+        UpscaleMethod(
+            name="model",
+            run=run_model,
+            ai_derived=True,
+            model_info=model_info,
+            description="learned super-resolution (heritagekit SR network, tiled)",
+        )
+    )
+
+
+_register()

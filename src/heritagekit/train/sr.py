@@ -1,0 +1,350 @@
+"""Training of the SR networks: patch bank, Adam + cosine schedule, validation, exact resume.
+
+A run lives in one folder: ``config.json``, ``log.txt``, ``metrics.jsonl`` (one line per
+log/validation event), ``checkpoints/step_*.pt`` (everything needed to continue exactly)
+and ``snapshots/step_*.safetensors`` (weights at each validation, for training curves).
+Resuming restores modules, optimizer, schedule and every random generator, so the loss
+sequence continues bit for bit as if the run had never stopped (same device and threads).
+Under ``torchrun`` (``WORLD_SIZE > 1``) the network is wrapped in DDP and only rank 0
+writes. Stop with Ctrl-C or SIGTERM: a checkpoint is written at the current step first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import signal
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from heritagekit.errors import BadInputError
+from heritagekit.models.sr import SIZES, build_sr
+from heritagekit.train.checkpoint import (
+    checkpoint_path,
+    latest_checkpoint,
+    load_checkpoint,
+    prune_checkpoints,
+    save_checkpoint,
+    seed_everything,
+)
+
+BUILDER = "heritagekit.models.sr:build_sr"
+
+
+@dataclass
+class SRTrainConfig:
+    """Everything a run depends on (stored as ``config.json`` in the run folder)."""
+
+    data: list[str] = field(default_factory=list)
+    scale: int = 4
+    size: str = "fast"
+    channels: int = 1  # 1: Y of Eq. 5 (chroma bicubic), 3: RGB
+    upsampler: str = "pixelshuffle"
+    loss: str = "eq6"
+    perceptual_weight: float = 0.1
+    degradation: str = "bicubic"
+    steps: int = 20000
+    batch_size: int = 16
+    lr_patch: int = 40
+    n_patches: int = 8000
+    learning_rate: float = 1e-3
+    min_learning_rate: float = 1e-5
+    warmup_steps: int = 200
+    val_dir: str | None = None
+    val_images: int = 4
+    val_every: int = 1000
+    checkpoint_every: int = 500
+    keep_checkpoints: int = 2
+    log_every: int = 50
+    seed: int = 0
+    device: str = "auto"
+    threads: int = 0  # 0: leave torch's default
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> SRTrainConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise BadInputError(f"--config: unknown keys {', '.join(unknown)}")
+        return cls(**values)
+
+    def validate(self) -> None:
+        if self.scale not in (2, 3, 4):
+            raise BadInputError(f"--scale must be 2, 3 or 4, got {self.scale}")
+        if self.size not in SIZES:
+            raise BadInputError(f"--size must be one of {', '.join(SIZES)}, got {self.size!r}")
+        if self.channels not in (1, 3):
+            raise BadInputError(f"channels must be 1 (Y) or 3 (RGB), got {self.channels}")
+        if self.steps < 1 or self.batch_size < 1:
+            raise BadInputError("--steps and batch_size must be positive")
+        if not self.data:
+            raise BadInputError("--data: give at least one folder of training images")
+
+    def model_config(self) -> dict[str, Any]:
+        return {
+            "scale": self.scale,
+            "size": self.size,
+            "channels": self.channels,
+            "upsampler": self.upsampler,
+        }
+
+
+def lr_factor(step: int, config: SRTrainConfig) -> float:
+    """Linear warm-up, then cosine decay to ``min_learning_rate`` at ``steps``."""
+    if step < config.warmup_steps:
+        return (step + 1) / config.warmup_steps
+    progress = min(1.0, (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps))
+    low = config.min_learning_rate / config.learning_rate
+    return low + (1 - low) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def _to_model_space(x: torch.Tensor, channels: int) -> torch.Tensor:
+    """RGB batch -> what the network sees: Y of Eq. 5 (N x 1) or RGB."""
+    if channels == 3:
+        return x
+    from heritagekit.imaging.color import rgb_to_ycbcr
+
+    return rgb_to_ycbcr(x)[:, :1]
+
+
+def _format_eta(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class _Stop:
+    """SIGTERM/SIGINT set a flag; the loop checkpoints and returns at the next step."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> _Stop:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            # Outside the main thread (some test runners) signals cannot be caught: skip.
+            with contextlib.suppress(ValueError):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, *_: Any) -> None:
+        self.requested = True
+
+    def __exit__(self, *_: Any) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
+
+
+def validate(net: torch.nn.Module, files: Sequence[Path], scale: int, device: str) -> dict:
+    """Mean PSNR/SSIM (Y, BT.601, protocol of heritagekit.sr.protocol) over ``files``."""
+    from heritagekit.sr.evaluate import evaluate_files
+
+    net.eval()
+    try:
+        rows = evaluate_files(files, scale, model=net, device=device)
+    finally:
+        net.train()
+    return {
+        "psnr": float(np.mean([r["psnr"] for r in rows])),
+        "ssim": float(np.mean([r["ssim"] for r in rows])),
+    }
+
+
+def train_sr(
+    config: SRTrainConfig,
+    run_dir: str | Path,
+    *,
+    resume: bool = False,
+    stop_after: int | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Train (or resume) a run; returns {"step", "losses" (this call's), "val" (last)}.
+
+    ``stop_after`` stops after that many steps of this call (tests use it to simulate a
+    kill); the final checkpoint is written either way.
+    """
+    from heritagekit.device import resolve_device
+    from heritagekit.train.losses import SRLoss
+    from heritagekit.train.patches import PatchSampler, build_patch_bank, find_images
+
+    config.validate()
+    run_dir = Path(run_dir)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    distributed = world > 1
+    device = resolve_device(config.device)
+    if distributed:
+        import torch.distributed as dist
+
+        backend = "nccl" if device.startswith("cuda") else "gloo"
+        dist.init_process_group(backend)
+        if device.startswith("cuda"):
+            local = int(os.environ.get("LOCAL_RANK", "0"))
+            torch.cuda.set_device(local)
+            device = f"cuda:{local}"
+    if config.threads > 0:
+        torch.set_num_threads(config.threads)
+    main = rank == 0
+    run_dir.mkdir(parents=True, exist_ok=True)
+    log_file = open(run_dir / "log.txt", "a") if main else None  # noqa: SIM115
+
+    def say(message: str) -> None:
+        if not main:
+            return
+        (log or print)(message)
+        log_file.write(message + "\n")
+        log_file.flush()
+
+    existing = latest_checkpoint(run_dir)
+    if existing is not None and not resume:
+        raise BadInputError(
+            f"--out {run_dir} already holds a run (checkpoint {existing.name}); "
+            "use --resume to continue it or choose another --out"
+        )
+    if main:
+        (run_dir / "config.json").write_text(json.dumps(asdict(config), indent=2))
+    seed_everything(config.seed + rank)
+    bank = build_patch_bank(
+        config.data,
+        run_dir / "bank",
+        scale=config.scale,
+        lr_patch=config.lr_patch,
+        n_patches=config.n_patches,
+        degradation=config.degradation,
+        seed=config.seed,
+        log=say,
+    )
+    sampler = PatchSampler(bank, seed=config.seed, rank=rank)
+    net = build_sr(config.model_config()).to(device)
+    model: torch.nn.Module = net
+    if distributed:
+        from torch.nn.parallel import DistributedDataParallel
+
+        model = DistributedDataParallel(net, device_ids=[device] if "cuda" in device else None)
+    optimizer = torch.optim.Adam(net.parameters(), lr=config.learning_rate)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, config))
+    criterion = SRLoss(
+        config.loss, perceptual_weight=config.perceptual_weight, device=device, on_missing=say
+    )
+    start = 0
+    if resume and existing is not None:
+        start, _ = load_checkpoint(
+            existing,
+            modules={"net": net},
+            optimizers={"adam": optimizer},
+            schedulers={"lr": scheduler},
+            generators={"patches": sampler.generator},
+            map_location="cpu",
+        )
+        say(f"resumed from {existing} at step {start}")
+    val_files = []
+    if config.val_dir:
+        val_files = find_images([config.val_dir])[: config.val_images]
+    say(
+        f"training sr x{config.scale} {config.size} ({config.channels} ch) on {len(sampler)} "
+        f"patches, steps {start}->{config.steps}, device {device}, world {world}"
+    )
+    losses: list[float] = []
+    last_val: dict[str, float] = {}
+    step = start
+    began, steps_at_begin = time.time(), start
+
+    def checkpoint() -> None:
+        if main:
+            save_checkpoint(
+                checkpoint_path(run_dir, step),
+                step=step,
+                modules={"net": net},
+                optimizers={"adam": optimizer},
+                schedulers={"lr": scheduler},
+                generators={"patches": sampler.generator},
+                extra={"config": asdict(config)},
+            )
+            prune_checkpoints(run_dir, keep=config.keep_checkpoints)
+
+    with _Stop() as stop, open(run_dir / "metrics.jsonl", "a") as metrics:
+        net.train()
+        while step < config.steps:
+            lr_batch, hr_batch = sampler.batch(config.batch_size)
+            lr_batch = _to_model_space(lr_batch.to(device), config.channels)
+            hr_batch = _to_model_space(hr_batch.to(device), config.channels)
+            loss = criterion(model(lr_batch), hr_batch)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            step += 1
+            losses.append(float(loss.detach()))
+            if main and (step % config.log_every == 0 or step == config.steps):
+                rate = (step - steps_at_begin) / max(time.time() - began, 1e-9)
+                eta = (config.steps - step) / max(rate, 1e-9)
+                recent = float(np.mean(losses[-config.log_every :]))
+                say(
+                    f"step {step}/{config.steps}  loss {recent:.5f}  "
+                    f"lr {scheduler.get_last_lr()[0]:.2e}  {rate:.2f} steps/s  "
+                    f"ETA {_format_eta(eta)}"
+                )
+                metrics.write(json.dumps({"step": step, "loss": recent}) + "\n")
+                metrics.flush()
+            if main and val_files and (step % config.val_every == 0 or step == config.steps):
+                last_val = validate(net, val_files, config.scale, device)
+                say(
+                    f"validation step {step}: PSNR {last_val['psnr']:.3f} dB  "
+                    f"SSIM {last_val['ssim']:.4f}"
+                )
+                metrics.write(json.dumps({"step": step, "val": last_val}) + "\n")
+                metrics.flush()
+                export_weights(
+                    net, config, run_dir / "snapshots" / f"step_{step:08d}.safetensors", step=step
+                )
+            if step % config.checkpoint_every == 0:
+                checkpoint()
+            if stop.requested or (stop_after is not None and step - start >= stop_after):
+                break
+        checkpoint()
+    if stop.requested:
+        say(f"stopped at step {step}; resume with --resume")
+    if log_file is not None:
+        log_file.close()
+    if distributed:
+        import torch.distributed as dist
+
+        dist.destroy_process_group()
+    return {"step": step, "losses": losses, "val": last_val}
+
+
+def export_weights(
+    net: torch.nn.Module,
+    config: SRTrainConfig,
+    path: str | Path,
+    *,
+    step: int,
+    name: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Save ``net`` as a registry-loadable safetensors file (metadata names its builder)."""
+    from heritagekit.models.registry import save_weights
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    metadata = {
+        "name": name or path.stem,
+        "task": "sr",
+        "builder": BUILDER,
+        "config": config.model_config(),
+        "scale": str(config.scale),
+        "size": config.size,
+        "steps": str(step),
+        "data": ", ".join(config.data),
+        "loss": config.loss,
+        "degradation": config.degradation,
+        **(extra or {}),
+    }
+    return save_weights(net, path, metadata)

@@ -1,0 +1,93 @@
+"""The SR network: shapes, bicubic start, cost budget, registry round trip."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from heritagekit.models.sr import SRNet, build_sr, count_parameters, macs_per_pixel
+
+# IMDN reference cost per output pixel (158.8 G / 40.9 G MACs for a 1280x720 output).
+IMDN_MACS = {2: 158.8e9 / (1280 * 720), 4: 40.9e9 / (1280 * 720)}
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_output_shape_odd_sizes(scale: int, channels: int) -> None:
+    net = build_sr({"scale": scale, "channels": channels, "size": "fast"}).eval()
+    with torch.no_grad():
+        out = net(torch.rand(2, channels, 13, 10))
+    assert out.shape == (2, channels, 13 * scale, 10 * scale)
+
+
+def test_bilinear_upsampler_shape() -> None:
+    net = build_sr({"scale": 3, "size": "fast", "upsampler": "bilinear"}).eval()
+    with torch.no_grad():
+        assert net(torch.rand(1, 1, 9, 12)).shape == (1, 1, 27, 36)
+
+
+def test_untrained_network_is_bicubic() -> None:
+    # The last layer starts at zero, so the output is exactly the bicubic base.
+    x = torch.rand(1, 1, 16, 20)
+    net = build_sr({"scale": 2, "size": "quality"}).eval()
+    with torch.no_grad():
+        ref = F.interpolate(x, scale_factor=2, mode="bicubic", align_corners=False)
+        torch.testing.assert_close(net(x), ref)
+
+
+def test_mac_count_closed_form() -> None:
+    # width 8, one block per level, x2, Y: count each convolution by hand.
+    net = SRNet(scale=2, channels=1, width=8, pre_blocks=1, mid_blocks=1, post_blocks=1)
+    w, lr = 8, 16 * 16
+    per_lr = (
+        9 * 1 * w  # head
+        + 2 * 9 * w * w  # pre block
+        + 9 * w * 2 * w / 4  # stride-2 down
+        + 2 * 9 * (2 * w) ** 2 / 4  # mid block at half resolution
+        + 2 * w * 4 * w / 4  # 1x1 up at half resolution
+        + 2 * w * w  # 1x1 merge
+        + 2 * 9 * w * w  # post block
+        + 9 * w * 4  # tail to scale^2 channels
+    )
+    expected = per_lr * lr / (lr * 4) + 16
+    assert macs_per_pixel(net, lr_size=16) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("scale", [2, 4])
+def test_cost_within_budget(scale: int) -> None:
+    quality = macs_per_pixel(build_sr({"scale": scale, "size": "quality"}))
+    fast = macs_per_pixel(build_sr({"scale": scale, "size": "fast"}))
+    assert quality <= IMDN_MACS[scale]
+    assert fast <= IMDN_MACS[scale] / 3
+    assert count_parameters(build_sr({"scale": scale, "size": "quality"})) < 1_000_000
+
+
+def test_registry_round_trip(tmp_path) -> None:
+    from heritagekit.models.registry import load_weights_file, save_weights
+
+    net = build_sr({"scale": 2, "size": "fast"})
+    for p in net.parameters():
+        torch.nn.init.normal_(p, std=0.01)
+    path = save_weights(
+        net,
+        tmp_path / "sr-test.safetensors",
+        {
+            "name": "sr-test",
+            "task": "sr",
+            "builder": "heritagekit.models.sr:build_sr",
+            "config": {"scale": 2, "size": "fast"},
+        },
+    )
+    loaded, meta = load_weights_file(path, task="sr")
+    x = torch.rand(1, 1, 12, 12)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x), net.eval()(x))
+    assert meta["name"] == "sr-test"
+
+
+def test_bad_config() -> None:
+    with pytest.raises(ValueError, match="size"):
+        build_sr({"size": "huge"})
+    with pytest.raises(ValueError, match="scale"):
+        build_sr({"scale": 5})
