@@ -235,7 +235,7 @@ def create_app(collection: Collection) -> FastAPI:
         return _error(400, str(error).replace(str(root), "<collection>"))
 
     @app.exception_handler(Exception)
-    async def _crash(_request: Request, _error: Exception) -> JSONResponse:
+    async def _crash(_request: Request, _exc: Exception) -> JSONResponse:
         return _error(500, "internal server error")
 
     def require_token(request: Request) -> JSONResponse | None:
