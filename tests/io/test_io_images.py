@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +45,48 @@ def _exif(orientation: int = 1) -> Image.Exif:
     exif[0x0112] = orientation
     exif[0x8769] = {0x9003: "2024:05:01 10:00:00"}  # DateTimeOriginal, in the Exif sub-IFD
     return exif
+
+
+def _cmyk_profile(corner_rgb: Callable[[int, int, int, int], tuple]) -> bytes:
+    """A minimal ICC v2 CMYK profile (lut16 A2B0, 2-point grid) whose ink corners map to
+    the Lab of ``corner_rgb(c, m, y, k)``; Lab values come from LittleCMS's own sRGB."""
+    srgb, lab = ImageCms.createProfile("sRGB"), ImageCms.createProfile("LAB")
+    to_lab = ImageCms.buildTransform(srgb, lab, "RGB", "LAB")
+    corners = list(itertools.product((0, 1), repeat=4))  # first ink varies slowest, as ICC
+    rgb = np.array([corner_rgb(*c) for c in corners], np.float64)
+    strip = Image.fromarray(np.round(rgb * 255).astype(np.uint8).reshape(1, -1, 3), "RGB")
+    labs = np.asarray(ImageCms.applyTransform(strip, to_lab)).reshape(-1, 3).astype(np.float64)
+    lightness = labs[:, 0] * 100 / 255
+    ab = np.where(labs[:, 1:] > 127, labs[:, 1:] - 256, labs[:, 1:])  # Pillow stores a, b signed
+    clut = np.column_stack([lightness * 652.8, (ab + 128) * 256])  # ICC v2 16-bit Lab
+    clut = np.clip(np.round(clut), 0, 65535).astype(">u2")
+
+    def s15(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    d50 = s15(0.9642) + s15(1.0) + s15(0.8249)
+    lut = b"mft2" + b"\0" * 4 + bytes([4, 3, 2, 0])
+    lut += b"".join(s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1)) + struct.pack(">HH", 2, 2)
+    lut += np.array([0, 65535] * 4, ">u2").tobytes() + clut.tobytes()
+    lut += np.array([0, 65535] * 3, ">u2").tobytes()
+    text = b"test CMYK\0"
+    desc = b"desc" + b"\0" * 4 + struct.pack(">I", len(text)) + text + b"\0" * 78
+    tags = [
+        (b"desc", desc),
+        (b"wtpt", b"XYZ " + b"\0" * 4 + d50),
+        (b"cprt", b"text" + b"\0" * 4 + b"none\0"),
+        (b"A2B0", lut),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, payload in tags:
+        payload += b"\0" * (-len(payload) % 4)
+        table += signature + struct.pack(">II", offset + len(data), len(payload))
+        data += payload
+    header = struct.pack(">I", offset + len(data)) + b"lcms" + struct.pack(">I", 0x02100000)
+    header += b"prtrCMYKLab " + b"\0" * 12 + b"acsp" + b"\0" * 28 + d50
+    header += b"\0" * (128 - len(header))
+    return header + struct.pack(">I", len(tags)) + table + data
 
 
 def _exif_of(data: bytes | None) -> Image.Exif:
@@ -153,6 +197,28 @@ def test_cmyk_jpeg_converted_to_rgb(tmp_path: Path) -> None:
     for i, colour in enumerate(expected):
         patch = image.pixels[4:12, 16 * i + 4 : 16 * i + 12].mean(axis=(0, 1))
         np.testing.assert_allclose(patch, colour, atol=0.03)
+
+
+def test_cmyk_jpeg_converted_with_embedded_profile(tmp_path: Path) -> None:
+    # A profile that prints cyan ink as magenta and magenta as cyan (red and green swapped
+    # against the plain formula): the result can only come from the embedded profile.
+    def swapped(c: int, m: int, y: int, k: int) -> tuple[float, float, float]:
+        return ((1 - m) * (1 - k), (1 - c) * (1 - k), (1 - y) * (1 - k))
+
+    inks = [(255, 0, 0, 0), (0, 255, 0, 0), (0, 0, 255, 0), (0, 0, 0, 255), (0, 0, 0, 0)]
+    expected = [(1, 0, 1), (0, 1, 1), (1, 1, 0), (0, 0, 0), (1, 1, 1)]
+    cmyk = np.concatenate([np.full((8, 8, 4), ink, np.uint8) for ink in inks], axis=1)
+    Image.fromarray(cmyk, "CMYK").save(
+        tmp_path / "c.jpg", icc_profile=_cmyk_profile(swapped), quality=100
+    )
+    image = read_image(tmp_path / "c.jpg")
+    for i, colour in enumerate(expected):
+        np.testing.assert_allclose(image.pixels[4, 8 * i + 4], colour, atol=0.04)
+    # The pixels are sRGB now, and the profile written back says so.
+    description = ImageCms.getProfileDescription(
+        ImageCms.ImageCmsProfile(io.BytesIO(image.icc_profile))
+    )
+    assert "sRGB" in description
 
 
 def test_cmyk_tiff_with_non_cmyk_profile_falls_back(tmp_path: Path) -> None:
