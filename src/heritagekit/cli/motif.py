@@ -1,0 +1,163 @@
+"""``heritage generate`` and ``heritage train motif``: product motifs from a residual GAN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from heritagekit.cli.app import app, train_app
+
+
+@app.command()
+def generate(
+    category: str = typer.Option(
+        ...,
+        "--category",
+        "-c",
+        help="Product type, e.g. fan, earrings, puppet, book.",
+        show_default=False,
+    ),
+    n: int = typer.Option(16, "-n", help="Number of images."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder for the PNGs.", show_default=False
+    ),
+    seed: int = typer.Option(0, "--seed", help="Latent seed: image i depends only on (seed, i)."),
+    model: str | None = typer.Option(
+        None, "--model", "-m", help="Shipped motif model (default: motif-procedural-64)."
+    ),
+    weights: Path | None = typer.Option(
+        None, "--weights", help="A motif .safetensors or a training checkpoint (.pt) instead."
+    ),
+    grid: Path | None = typer.Option(None, "--grid", help="Also write all samples as one sheet."),
+    truncation: float | None = typer.Option(
+        None, "--truncation", "-t", help="Redraw latent components above this (e.g. 0.7)."
+    ),
+    interpolate: bool = typer.Option(
+        False, "--interpolate", help="Also write a latent interpolation sheet (4 x 8)."
+    ),
+    batch_size: int = typer.Option(256, "--batch-size", min=1, help="Images per forward pass."),
+    device: str = typer.Option("auto", "--device", help="auto | cpu | cuda | cuda:N | mps."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing outputs."),
+) -> None:
+    """Generate new product motifs with a class-conditional residual GAN; every image
+    carries a provenance record (embedded and in <image>.provenance.json)."""
+    import time
+
+    from heritagekit.device import resolve_device
+    from heritagekit.errors import BadInputError
+    from heritagekit.motif.generate import load_motif_model, write_generated
+
+    if n <= 0:
+        raise BadInputError(f"-n must be a positive number of images, got {n}")
+    if truncation is not None and not truncation > 0:
+        raise BadInputError(f"--truncation must be positive, got {truncation}")
+    if model is not None and weights is not None:
+        raise BadInputError("give either --model or --weights, not both")
+    loaded = load_motif_model(model, weights=weights, device=resolve_device(device))
+    loaded.category_index(category)  # unknown category: fail before any work
+    began = time.perf_counter()
+    written = write_generated(
+        loaded,
+        category,
+        n,
+        out,
+        seed=seed,
+        truncation=truncation,
+        grid=grid,
+        interpolate=interpolate,
+        overwrite=overwrite,
+        batch_size=batch_size,
+    )
+    seconds = time.perf_counter() - began
+    typer.echo(
+        f"wrote {n} {category} motifs ({loaded.resolution}x{loaded.resolution}) with "
+        f"{loaded.name} to {out} in {seconds:.1f} s"
+    )
+    for path in written[n:]:
+        typer.echo(f"sheet: {path}")
+
+
+@train_app.command("motif")
+def train_motif_command(
+    data: Path = typer.Option(
+        ...,
+        "--data",
+        help="Folder with one subfolder of images per product type.",
+        show_default=False,
+    ),
+    out: Path = typer.Option(Path("runs/motif"), "--out", "-o", help="Run folder."),
+    steps: int = typer.Option(20000, "--steps", help="Total training steps (a resume continues)."),
+    batch_size: int = typer.Option(16, "--batch-size", help="Images per step (per process)."),
+    resolution: int = typer.Option(64, "--resolution", help="Image size: 4 x a power of 2."),
+    plain: bool = typer.Option(False, "--plain", help="Train the plain (non-residual) variant."),
+    lr: float = typer.Option(2e-4, "--lr", help="Adam learning rate of G and D."),
+    augment: str = typer.Option(
+        "color,translation,cutout", "--augment", help="DiffAugment policy ('' for none)."
+    ),
+    checkpoint_every: int = typer.Option(500, "--checkpoint-every", min=1),
+    sample_every: int = typer.Option(500, "--sample-every", min=1, help="Sample grid period."),
+    seed: int = typer.Option(0, "--seed"),
+    resume: bool = typer.Option(
+        True, "--resume/--no-resume", help="Continue the latest checkpoint."
+    ),
+    export: Path | None = typer.Option(
+        None, "--export", help="At the end, write the EMA generator as a .safetensors here."
+    ),
+    device: str = typer.Option("auto", "--device", help="auto | cpu | cuda | cuda:N | mps."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Train the class-conditional motif GAN on your collection (checkpoints, exact
+    resume, sample grids; DDP under torchrun)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from heritagekit.errors import BadInputError
+    from heritagekit.train.motif import (
+        MotifTrainConfig,
+        export_motif_weights,
+        list_class_folder,
+        train_motif,
+    )
+
+    if steps <= 0 or batch_size <= 0:
+        raise BadInputError("--steps and --batch-size must be positive")
+    if export is not None and export.suffix != ".safetensors":
+        raise BadInputError("--export must name a .safetensors file", path=export)
+    list_class_folder(data)  # a bad folder fails before the progress bar appears
+    config = MotifTrainConfig(
+        data=str(data),
+        out=str(out),
+        steps=steps,
+        batch_size=batch_size,
+        resolution=resolution,
+        residual=not plain,
+        lr_g=lr,
+        lr_d=lr,
+        augment=augment,
+        checkpoint_every=checkpoint_every,
+        sample_every=sample_every,
+        seed=seed,
+        device=device,
+    )
+    with Progress(
+        TextColumn("train motif"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.fields[losses]}"),
+        TimeRemainingColumn(),
+        disable=quiet,
+    ) as progress:
+        task = progress.add_task("train", total=steps, losses="")
+
+        def on_step(step: int, record: dict) -> None:
+            losses = f"D {record['loss_d']:.3f} G {record['loss_g']:.3f}"
+            progress.update(task, completed=step, losses=losses)
+
+        result = train_motif(config, resume=resume, on_step=on_step)
+    typer.echo(
+        f"trained {result.steps} steps on {', '.join(result.categories)}; "
+        f"run folder {result.run_dir} (checkpoint {result.last_checkpoint})"
+    )
+    if export is not None and result.last_checkpoint is not None:
+        path = export_motif_weights(result.last_checkpoint, export, name=export.stem)
+        typer.echo(f"exported {path}")

@@ -1,0 +1,1 @@
+"""Product-motif generation with the class-conditional residual GAN (seed 001)."""

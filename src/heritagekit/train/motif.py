@@ -1,0 +1,422 @@
+"""Training of the class-conditional motif GAN (seed 001 Eq. 1-3, hinge form).
+
+Data: any folder with one subfolder per product type, each holding images. Every image
+is composited over white (if it has alpha), centre-cropped to a square and resized to
+the model's resolution once, then the whole set sits in memory: the collections this is
+for have tens to hundreds of images per type.
+
+The loop alternates one discriminator and one generator step with the hinge loss,
+DiffAugment on every image D sees, and an EMA of G that is what gets sampled and shipped.
+Everything random draws from RNGs that the checkpoint stores (global torch/numpy/python
+plus the sampler's own generator), so a resumed run continues the exact loss curve.
+Under ``torchrun`` (WORLD_SIZE > 1) G and D are wrapped in DistributedDataParallel;
+each process draws its own batch and rank 0 writes checkpoints, samples and the log.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from heritagekit.errors import BadInputError
+from heritagekit.models.motif import (
+    MotifDiscriminator,
+    MotifGANConfig,
+    MotifGenerator,
+    diff_augment,
+)
+from heritagekit.train.checkpoint import (
+    checkpoint_path,
+    latest_checkpoint,
+    load_checkpoint,
+    prune_checkpoints,
+    save_checkpoint,
+    seed_everything,
+)
+
+# Fewer than this many images of a type cannot teach a GAN the type (even with DiffAugment,
+# which was shown to work from ~100 images); 8 is the floor below which we refuse outright.
+MIN_IMAGES_PER_CLASS = 8
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
+
+
+@dataclass
+class MotifTrainConfig:
+    """Options of ``heritage train motif``; saved inside every checkpoint."""
+
+    data: str
+    out: str = "runs/motif"
+    steps: int = 20000
+    batch_size: int = 16
+    resolution: int = 64
+    z_dim: int = 64
+    g_channels: list[int] | None = None
+    d_channels: list[int] | None = None
+    residual: bool = True
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    beta1: float = 0.0
+    beta2: float = 0.999
+    ema_decay: float = 0.999
+    augment: str = "color,translation,cutout"
+    checkpoint_every: int = 500
+    sample_every: int = 500
+    keep_checkpoints: int = 3
+    seed: int = 0
+    device: str = "auto"
+    threads: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def model_config(self, categories: list[str]) -> MotifGANConfig:
+        defaults = MotifGANConfig()
+        blocks = round(math.log2(self.resolution / 4))
+        g = self.g_channels or _default_widths(defaults.g_channels, blocks + 1)
+        d = self.d_channels or _default_widths(defaults.d_channels, blocks, tail=False)
+        return MotifGANConfig(
+            resolution=self.resolution,
+            z_dim=self.z_dim,
+            categories=list(categories),
+            g_channels=list(g),
+            d_channels=list(d),
+            residual=self.residual,
+        )
+
+
+def _default_widths(widths: list[int], count: int, tail: bool = True) -> list[int]:
+    """Default widths for another resolution: trim or extend the 64px list at the fine end."""
+    widths = list(widths)
+    while len(widths) < count:
+        widths = [*widths, max(8, widths[-1] // 2)] if tail else [max(8, widths[0] // 2), *widths]
+    return widths[:count] if tail else widths[-count:]
+
+
+def list_class_folder(data: str | Path) -> dict[str, list[Path]]:
+    """``{class: sorted image paths}`` of a folder with one subfolder per class."""
+    root = Path(data)
+    if not root.is_dir():
+        raise BadInputError("--data: not a folder", path=root)
+    classes = {}
+    for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files = sorted(
+            p for p in sub.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+        )
+        if files:
+            classes[sub.name] = files
+    if not classes:
+        raise BadInputError(
+            "--data needs one subfolder of images per class (e.g. fan/, book/); none found",
+            path=root,
+        )
+    few = {name: len(files) for name, files in classes.items() if len(files) < MIN_IMAGES_PER_CLASS}
+    if few:
+        listed = ", ".join(f"{name} has {n}" for name, n in few.items())
+        raise BadInputError(
+            f"--data: every class needs at least {MIN_IMAGES_PER_CLASS} images ({listed})",
+            path=root,
+        )
+    return classes
+
+
+def _load_square(path: Path, size: int) -> np.ndarray:
+    """RGB float32 in [0, 1]: alpha over white, centre square crop, Lanczos resize."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.load()
+            rgba = image.convert("RGBA")
+    except (UnidentifiedImageError, OSError) as error:
+        raise BadInputError(f"cannot read image ({error})", path=path) from error
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    rgb = Image.alpha_composite(white, rgba).convert("RGB")
+    w, h = rgb.size
+    side = min(w, h)
+    left, top = (w - side) // 2, (h - side) // 2
+    rgb = rgb.crop((left, top, left + side, top + side)).resize((size, size), Image.LANCZOS)
+    return np.asarray(rgb, dtype=np.float32) / 255.0
+
+
+def load_class_folder(
+    data: str | Path, resolution: int
+) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+    """All images as an N x 3 x R x R tensor in [-1, 1], their labels, the class names."""
+    classes = list_class_folder(data)
+    images, labels = [], []
+    for index, (_name, files) in enumerate(classes.items()):
+        for path in files:
+            images.append(_load_square(path, resolution))
+            labels.append(index)
+    pixels = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous() * 2 - 1
+    return pixels, torch.tensor(labels, dtype=torch.long), list(classes)
+
+
+@dataclass
+class _Distributed:
+    rank: int = 0
+    world: int = 1
+    local_rank: int = 0
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def _setup_distributed(device: str) -> tuple[_Distributed, str]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return _Distributed(), device
+    import torch.distributed as dist
+
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    if device.startswith("cuda"):
+        torch.cuda.set_device(local)
+        device = f"cuda:{local}"
+    if not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
+    return _Distributed(dist.get_rank(), world, local), device
+
+
+def make_grid(images: torch.Tensor, rows: int) -> np.ndarray:
+    """N x 3 x H x W in [-1, 1] -> one uint8 H*rows x W*cols x 3 sheet, 2px gaps."""
+    n, _, h, w = images.shape
+    cols = math.ceil(n / rows)
+    sheet = np.full((rows * (h + 2) - 2, cols * (w + 2) - 2, 3), 255, dtype=np.uint8)
+    pixels = ((images.clamp(-1, 1) + 1) * 127.5 + 0.5).to(torch.uint8).permute(0, 2, 3, 1)
+    for i, tile in enumerate(pixels.cpu().numpy()):
+        r, c = divmod(i, cols)
+        sheet[r * (h + 2) : r * (h + 2) + h, c * (w + 2) : c * (w + 2) + w] = tile
+    return sheet
+
+
+@torch.no_grad()
+def update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    for e, p in zip(ema.parameters(), model.parameters(), strict=False):
+        e.lerp_(p, 1 - decay)
+    for e, b in zip(ema.buffers(), model.buffers(), strict=False):
+        e.copy_(b)  # BatchNorm running statistics follow the live generator
+
+
+@dataclass
+class MotifTrainResult:
+    run_dir: Path
+    steps: int
+    categories: list[str]
+    last_checkpoint: Path | None
+    seconds: float
+
+
+def _unwrap(module: torch.nn.Module) -> torch.nn.Module:
+    return getattr(module, "module", module)
+
+
+def train_motif(
+    config: MotifTrainConfig,
+    *,
+    resume: bool = True,
+    on_step: Callable[[int, dict[str, float]], None] | None = None,
+) -> MotifTrainResult:
+    """Train (or resume) a motif GAN; writes checkpoints, samples and log.jsonl to ``out``."""
+    from heritagekit.device import resolve_device
+
+    if config.steps <= 0 or config.batch_size <= 0:
+        raise BadInputError("--steps and --batch-size must be positive")
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    dist_info, device = _setup_distributed(resolve_device(config.device))
+    run_dir = Path(config.out)
+    images, labels, categories = load_class_folder(config.data, config.resolution)
+    model_config = config.model_config(categories)
+    diff_augment(images[:2], config.augment)  # rejects an unknown augmentation up front
+
+    seed_everything(config.seed + dist_info.rank)
+    generator = MotifGenerator(model_config).to(device)
+    discriminator = MotifDiscriminator(model_config).to(device)
+    ema = copy.deepcopy(generator).eval()
+    betas = (config.beta1, config.beta2)
+    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=betas)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=betas)
+    sampler = torch.Generator().manual_seed(config.seed * 7919 + dist_info.rank)
+
+    start = 0
+    previous = latest_checkpoint(run_dir) if resume else None
+    modules = {"generator": generator, "discriminator": discriminator, "ema": ema}
+    if previous is not None:
+        start, extra = load_checkpoint(
+            previous,
+            modules=modules,
+            optimizers={"generator": opt_g, "discriminator": opt_d},
+            generators={"sampler": sampler},
+            map_location=device,
+        )
+        if extra.get("model_config") != model_config.to_dict():
+            raise BadInputError(
+                "checkpoint was trained with another model or data (classes or widths differ);"
+                " use a new --out or --no-resume",
+                path=previous,
+            )
+        if dist_info.world > 1:  # only rank 0's RNG state is stored: give the others theirs
+            seed_everything(config.seed + dist_info.rank + 1_000_003 * start)
+    elif dist_info.main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        _truncate_log(run_dir / "log.jsonl", 0)
+    if dist_info.main:
+        _truncate_log(run_dir / "log.jsonl", start)
+        (run_dir / "config.json").write_text(
+            json.dumps({"train": asdict(config), "model": model_config.to_dict()}, indent=1)
+        )
+
+    g_train, d_train = generator, discriminator
+    if dist_info.world > 1:
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        ids = [dist_info.local_rank] if device.startswith("cuda") else None
+        g_train = DDP(generator, device_ids=ids)
+        d_train = DDP(discriminator, device_ids=ids)
+
+    # fixed latents for the sample sheets: one row per class, from their own generator
+    fixed = torch.Generator().manual_seed(config.seed + 12345)
+    per_row = 8
+    fixed_z = torch.randn(per_row * len(categories), config.z_dim, generator=fixed).to(device)
+    fixed_y = torch.arange(len(categories)).repeat_interleave(per_row).to(device)
+
+    images = images.to(device)
+    labels = labels.to(device)
+    batch = config.batch_size
+    began = time.perf_counter()
+    checkpoint = previous
+    # kept open across the loop (closed in finally): one flushed line per step
+    log = open(run_dir / "log.jsonl", "a") if dist_info.main else None  # noqa: SIM115
+    try:
+        for step in range(start, config.steps):
+            index = torch.randint(0, len(images), (batch,), generator=sampler).to(device)
+            real, y = images[index], labels[index]
+
+            # discriminator: hinge loss on augmented real and fake (Eq. 2)
+            z = torch.randn(batch, config.z_dim, device=device)
+            with torch.no_grad():
+                fake = generator(z, y)
+            scores = d_train(
+                diff_augment(torch.cat([real, fake]), config.augment), torch.cat([y, y])
+            )
+            d_real, d_fake = scores[:batch], scores[batch:]
+            loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
+
+            # generator: make D score its images as real (Eq. 3, hinge form). The
+            # unwrapped D is used so that DDP does not expect gradients for D here.
+            z = torch.randn(batch, config.z_dim, device=device)
+            for p in discriminator.parameters():
+                p.requires_grad_(False)
+            loss_g = -discriminator(diff_augment(g_train(z, y), config.augment), y).mean()
+            for p in discriminator.parameters():
+                p.requires_grad_(True)
+            opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            opt_g.step()
+            # ramp the EMA in: early on the average would mostly hold the random init
+            update_ema(ema, generator, min(config.ema_decay, (1 + step) / (10 + step)))
+
+            done = step + 1
+            record = {
+                "step": done,
+                "loss_d": float(loss_d.detach()),
+                "loss_g": float(loss_g.detach()),
+                "d_real": float(d_real.detach().mean()),
+                "d_fake": float(d_fake.detach().mean()),
+                "seconds": time.perf_counter() - began,
+            }
+            if log is not None:
+                log.write(json.dumps(record) + "\n")
+                log.flush()
+            if on_step is not None and dist_info.main:
+                on_step(done, record)
+            if dist_info.main and (done % config.sample_every == 0 or done == config.steps):
+                _write_samples(run_dir, done, ema, fixed_z, fixed_y, len(categories))
+            if dist_info.main and (done % config.checkpoint_every == 0 or done == config.steps):
+                checkpoint = save_checkpoint(
+                    checkpoint_path(run_dir, done),
+                    step=done,
+                    modules=modules,
+                    optimizers={"generator": opt_g, "discriminator": opt_d},
+                    generators={"sampler": sampler},
+                    extra={"model_config": model_config.to_dict(), "train": asdict(config)},
+                )
+                prune_checkpoints(run_dir, keep=config.keep_checkpoints)
+    finally:
+        if log is not None:
+            log.close()
+    return MotifTrainResult(
+        run_dir, config.steps, categories, checkpoint, time.perf_counter() - began
+    )
+
+
+def _truncate_log(path: Path, step: int) -> None:
+    """Drop log rows past ``step``: after a resume the curve continues, not duplicates."""
+    if not path.exists():
+        return
+    keep = [
+        line for line in path.read_text().splitlines() if line and json.loads(line)["step"] <= step
+    ]
+    path.write_text("".join(line + "\n" for line in keep))
+
+
+@torch.no_grad()
+def _write_samples(run_dir: Path, step: int, ema, fixed_z, fixed_y, rows: int) -> Path:
+    from PIL import Image
+
+    folder = run_dir / "samples"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"step_{step:08d}.png"
+    Image.fromarray(make_grid(ema.eval()(fixed_z, fixed_y), rows)).save(path)
+    return path
+
+
+def read_log(run_dir: str | Path) -> list[dict[str, float]]:
+    """The training curve of a run: one dict per step."""
+    path = Path(run_dir) / "log.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
+
+
+def load_run_generator(
+    checkpoint: str | Path, *, use_ema: bool = True, device: str = "cpu"
+) -> tuple[MotifGenerator, dict[str, Any], int]:
+    """The (EMA) generator of a checkpoint, its model config dict and its step."""
+    payload = torch.load(checkpoint, map_location=device, weights_only=False)
+    model_config = payload["extra"]["model_config"]
+    generator = MotifGenerator(MotifGANConfig.from_dict(model_config))
+    generator.load_state_dict(payload["modules"]["ema" if use_ema else "generator"])
+    return generator.to(device).eval(), model_config, int(payload["step"])
+
+
+def export_motif_weights(
+    checkpoint: str | Path, path: str | Path, *, name: str, metadata: dict[str, Any] | None = None
+) -> Path:
+    """Write the EMA generator of a checkpoint as a registry weights file."""
+    from heritagekit.models.registry import save_weights
+
+    generator, model_config, step = load_run_generator(checkpoint)
+    meta = {
+        "name": name,
+        "task": "motif",
+        "builder": "heritagekit.models.motif:build_motif_generator",
+        "config": json.dumps(model_config),
+        "categories": json.dumps(model_config["categories"]),
+        "steps": str(step),
+    }
+    meta.update(metadata or {})
+    return save_weights(generator, path, meta)

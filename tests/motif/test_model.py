@@ -1,0 +1,125 @@
+"""Motif GAN building blocks against independent references."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from heritagekit.errors import BadInputError
+from heritagekit.models.motif import (
+    ConditionalBatchNorm,
+    GBlock,
+    MotifDiscriminator,
+    MotifGANConfig,
+    MotifGenerator,
+    build_motif_generator,
+    count_parameters,
+    diff_augment,
+)
+
+
+def test_shapes_and_range():
+    config = MotifGANConfig()
+    g, d = MotifGenerator(config), MotifDiscriminator(config)
+    z, y = torch.randn(5, config.z_dim), torch.tensor([0, 1, 2, 3, 0])
+    images = g(z, y)
+    assert images.shape == (5, 3, 64, 64)
+    assert images.abs().max() <= 1
+    assert d(images, y).shape == (5,)
+
+
+@pytest.mark.parametrize("resolution", [32, 64, 128])
+def test_plain_variant_has_the_same_parameter_budget(resolution):
+    from heritagekit.train.motif import MotifTrainConfig
+
+    res = MotifTrainConfig(data="x", resolution=resolution).model_config(["a", "b", "c", "d"])
+    plain = MotifGANConfig.from_dict({**res.to_dict(), "residual": False})
+    for cls in (MotifGenerator, MotifDiscriminator):
+        a, b = count_parameters(cls(res)), count_parameters(cls(plain))
+        assert abs(a - b) / a < 0.01, (cls.__name__, a, b)
+
+
+def test_residual_block_with_zero_residual_branch_is_the_shortcut():
+    # Eq. 4-5: H(x) = F(x) + x; with F = 0 the block passes the (upsampled) input through.
+    block = GBlock(8, 8, num_classes=2, residual=True)
+    torch.nn.init.zeros_(block.conv2.weight)
+    torch.nn.init.zeros_(block.conv2.bias)
+    x = torch.randn(2, 8, 4, 4)
+    expected = x.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)
+    assert torch.allclose(block(x, torch.tensor([0, 1])), expected)
+
+
+def test_conditional_batchnorm_matches_batchnorm_then_per_class_affine():
+    cbn = ConditionalBatchNorm(3, num_classes=2)
+    with torch.no_grad():
+        cbn.gain.weight.copy_(torch.tensor([[1.0, 2.0, 3.0], [0.5, 0.5, 0.5]]))
+        cbn.bias.weight.copy_(torch.tensor([[0.0, 1.0, 0.0], [-1.0, 0.0, 1.0]]))
+    x, y = torch.randn(4, 3, 5, 5), torch.tensor([0, 1, 1, 0])
+    mean = x.mean(dim=(0, 2, 3), keepdim=True)
+    var = x.var(dim=(0, 2, 3), unbiased=False, keepdim=True)
+    normed = (x - mean) / torch.sqrt(var + 1e-5)
+    gain = cbn.gain.weight[y][:, :, None, None]
+    bias = cbn.bias.weight[y][:, :, None, None]
+    assert torch.allclose(cbn(x, y), normed * gain + bias, atol=1e-5)
+
+
+def test_projection_discriminator_formula():
+    d = MotifDiscriminator(MotifGANConfig(resolution=16, d_channels=[8, 16], g_channels=[16, 8, 4]))
+    d.eval()  # spectral norm weights fixed (no power iteration)
+    x, y = torch.randn(3, 3, 16, 16), torch.tensor([2, 0, 1])
+    with torch.no_grad():
+        phi = d.features(x)
+        expected = phi @ d.linear.weight[0] + d.linear.bias + (d.embed.weight[y] * phi).sum(1)
+        assert torch.allclose(d(x, y), expected, atol=1e-5)
+
+
+def test_spectral_norm_bounds_discriminator_layers():
+    d = MotifDiscriminator(MotifGANConfig())
+    d.train()
+    for _ in range(30):  # power iterations converge during forward passes
+        d(torch.randn(2, 3, 64, 64), torch.tensor([0, 1]))
+    d.eval()
+    weight = d.blocks[1].conv1.weight.reshape(d.blocks[1].conv1.weight.shape[0], -1)
+    assert torch.linalg.matrix_norm(weight, ord=2) < 1.05
+
+
+def test_diff_augment_is_differentiable_and_validated():
+    x = torch.rand(4, 3, 16, 16, requires_grad=True)
+    out = diff_augment(x, "color,translation,cutout")
+    out.sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    assert torch.equal(diff_augment(x, ""), x)
+    with pytest.raises(BadInputError, match="unknown augmentation 'blur'"):
+        diff_augment(x, "blur")
+
+
+def test_cutout_blanks_a_quarter_when_inside():
+    torch.manual_seed(0)
+    out = diff_augment(torch.ones(200, 3, 16, 16), "cutout")
+    blank = (out == 0).float().mean(dim=(1, 2, 3))
+    assert blank.max() <= 0.25 + 1e-6  # an 8x8 hole in 16x16, clipped at the border
+    assert (blank == 0.25).float().mean() > 0.15
+
+
+def test_translation_moves_content_by_whole_pixels():
+    torch.manual_seed(1)
+    x = torch.zeros(50, 1, 16, 16)
+    x[:, :, 8, 8] = 1
+    out = diff_augment(x, "translation")
+    assert torch.equal(out.sum(dim=(1, 2, 3)), torch.ones(50))  # a dot 2 px from any border
+    positions = out.flatten(1).argmax(1)
+    rows, cols = positions // 16, positions % 16
+    assert (rows - 8).abs().max() <= 2 and (cols - 8).abs().max() <= 2
+
+
+def test_bad_resolution_is_bad_input():
+    with pytest.raises(BadInputError, match="resolution"):
+        MotifGANConfig(resolution=48)
+
+
+def test_builder_round_trips_config():
+    config = MotifGANConfig(resolution=32, g_channels=[16, 8, 8, 4], d_channels=[4, 8, 8])
+    g = build_motif_generator(config.to_dict())
+    assert g.config == config
+    assert F.interpolate is not None
