@@ -1,0 +1,76 @@
+"""The temporal supersampling network's operators against closed forms, and its shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from heritagekit.models.supersample import (
+    SupersampleConfig,
+    TemporalSupersampler,
+    accumulate_motion,
+    backward_warp,
+    zero_upsample,
+)
+
+
+def test_zero_upsample_puts_each_sample_where_its_jitter_fell() -> None:
+    x = torch.arange(6, dtype=torch.float32).view(1, 1, 2, 3) + 1
+    out = zero_upsample(x, 4, torch.tensor([[0.3, -0.4]]))  # x offset 3, y offset 0
+    assert out.shape == (1, 1, 8, 12)
+    assert torch.equal(out[0, 0, 0::4, 3::4], x[0, 0])
+    assert out.count_nonzero() == 6
+
+
+def test_backward_warp_by_whole_pixels_is_a_shift() -> None:
+    image = torch.rand(1, 2, 6, 7)
+    motion = torch.zeros(1, 2, 6, 7)
+    motion[:, 0] = 2.0  # sample two pixels to the right
+    motion[:, 1] = -1.0  # and one row up
+    warped = backward_warp(image, motion)
+    torch.testing.assert_close(warped[:, :, 1:, :5], image[:, :, :5, 2:])
+    outside = torch.cat([warped[:, :, 0].flatten(), warped[:, :, :, 5:].flatten()])
+    assert outside.abs().max() < 1e-5  # outside the image: zero
+
+
+def test_motion_accumulates_along_the_chain() -> None:
+    constant = [torch.full((1, 2, 8, 8), float(k + 1)) for k in range(3)]
+    accumulated = accumulate_motion(constant)
+    inner = (slice(None), slice(None), slice(0, 2), slice(0, 2))  # away from the zero border
+    for k, value in enumerate((1.0, 3.0, 6.0)):
+        torch.testing.assert_close(accumulated[k][inner], torch.full((1, 2, 2, 2), value))
+
+
+@pytest.mark.parametrize(
+    ("history", "reweighting", "scale"), [(4, True, 4), (0, False, 2), (2, False, 2)]
+)
+def test_network_output_shape_and_gradients(history: int, reweighting: bool, scale: int) -> None:
+    network = TemporalSupersampler(
+        SupersampleConfig(scale=scale, history=history, reweighting=reweighting)
+    )
+    n, t, h, w = 2, history + 1, 12, 10
+    out = network(
+        colour=torch.rand(n, t, 3, h, w),
+        depth=torch.rand(n, t, 1, h, w),
+        motion=torch.randn(n, t, 2, h, w),
+        jitter=torch.rand(n, t, 2) - 0.5,
+    )
+    assert out.shape == (n, 3, h * scale, w * scale)
+    out.mean().backward()
+    assert all(p.grad is not None for p in network.parameters())
+
+
+def test_static_history_equals_no_motion_and_is_deterministic() -> None:
+    torch.manual_seed(0)
+    network = TemporalSupersampler(SupersampleConfig(scale=2, history=4)).eval()
+    inputs = {
+        "colour": torch.rand(1, 5, 3, 8, 8),
+        "depth": torch.rand(1, 5, 1, 8, 8),
+        "motion": torch.zeros(1, 5, 2, 8, 8),
+        "jitter": torch.zeros(1, 5, 2),
+    }
+    with torch.inference_mode():
+        first, second = network(**inputs), network(**inputs)
+    assert torch.equal(first, second)
+    assert np.isfinite(first.numpy()).all()
