@@ -17,7 +17,12 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from heritagekit.analysis.results import AnalysisResult, new_figure
-from heritagekit.analysis.validation import label_column, numeric_column, require_rows
+from heritagekit.analysis.validation import (
+    label_column,
+    numeric_column,
+    require_columns,
+    require_rows,
+)
 from heritagekit.errors import BadInputError
 
 BOOTSTRAP_SEED = 20261122
@@ -26,6 +31,7 @@ BOOTSTRAP_SEED = 20261122
 def _split_groups(
     frame: pd.DataFrame, group: str, value: str, order: Sequence[str] | None
 ) -> dict[str, np.ndarray]:
+    require_columns(frame, [group, value], "comparison table")
     labels = label_column(frame, group)
     values = numeric_column(frame, value)
     present = list(dict.fromkeys(labels))

@@ -36,7 +36,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str = "table") -> None:
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str = "input table") -> None:
     """Fail when any of ``columns`` is absent, listing what the table does have."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -132,3 +132,13 @@ def parse_scale(text: str | Sequence[int], option: str = "--scale") -> tuple[int
     if high <= low:
         raise BadInputError(f"{option}: the upper end must exceed the lower end ({low}, {high})")
     return low, high
+
+
+def example_path(name: str) -> Path:
+    """Path of an example table shipped with heritagekit (``heritagekit/data/examples``)."""
+    from importlib import resources
+
+    path = Path(str(resources.files("heritagekit") / "data" / "examples" / name))
+    if not path.exists():
+        raise BadInputError(f"no example named {name!r}")
+    return path

@@ -1,0 +1,124 @@
+"""Controlled experiments: seed 001 Table 2, tests against scipy, effect sizes in closed form."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from heritagekit.analysis.experiments import (
+    cohen_d,
+    compare,
+    eta_squared_interval,
+    hedges_g,
+    rank_biserial,
+)
+from heritagekit.errors import BadInputError
+
+# Seed 001 Table 2 as printed.
+EXPERIMENTAL = np.array([20, 21, 23, 22, 19, 24, 21, 20, 22, 23], float)
+CONTROL = np.array([18, 15, 19, 21, 14, 12, 19, 14, 21, 20], float)
+
+
+def _frame(*groups: np.ndarray) -> pd.DataFrame:
+    names = ["experimental", "control", "third", "fourth"]
+    return pd.DataFrame(
+        {
+            "group": np.concatenate([[names[i]] * len(g) for i, g in enumerate(groups)]),
+            "score": np.concatenate(groups),
+        }
+    )
+
+
+def test_seed001_table2_means_and_tests_match_scipy() -> None:
+    result = compare(_frame(EXPERIMENTAL, CONTROL))
+    desc = result.tables["descriptives"].set_index("group")
+    assert desc.loc["experimental", "mean"] == pytest.approx(21.5)
+    assert desc.loc["control", "mean"] == pytest.approx(17.3)
+    tests = result.table.set_index("test")
+    assert list(tests.index) == ["student", "welch", "mann-whitney"]
+    student = stats.ttest_ind(EXPERIMENTAL, CONTROL)
+    welch = stats.ttest_ind(EXPERIMENTAL, CONTROL, equal_var=False)
+    mann = stats.mannwhitneyu(EXPERIMENTAL, CONTROL, alternative="two-sided")
+    assert tests.loc["student", "p_value"] == pytest.approx(student.pvalue, rel=1e-12)
+    assert tests.loc["welch", "p_value"] == pytest.approx(welch.pvalue, rel=1e-12)
+    assert tests.loc["welch", "df"] == pytest.approx(welch.df)
+    assert tests.loc["mann-whitney", "p_value"] == pytest.approx(mann.pvalue, rel=1e-12)
+    assert tests.loc["student", "p_value"] < 0.01  # the paper's "much higher" holds
+
+
+def test_cohen_d_and_hedges_g_closed_form() -> None:
+    n1 = n2 = 10
+    pooled = np.sqrt((9 * EXPERIMENTAL.var(ddof=1) + 9 * CONTROL.var(ddof=1)) / 18)
+    d_expected = (21.5 - 17.3) / pooled
+    d, low, high = cohen_d(EXPERIMENTAL, CONTROL)
+    assert d == pytest.approx(d_expected)
+    # Hedges (1981) approximation of J is within 1e-3 of the exact gamma form at df = 18
+    g, *_ = hedges_g(EXPERIMENTAL, CONTROL)
+    assert g == pytest.approx(d_expected * (1 - 3 / (4 * 18 - 1)), abs=1e-3)
+    # exact interval: the observed t sits at the 97.5 % / 2.5 % quantile of the bounds' nct
+    factor = np.sqrt(n1 * n2 / (n1 + n2))
+    t = d * factor
+    assert stats.nct.cdf(t, 18, low * factor) == pytest.approx(0.975, abs=1e-7)
+    assert stats.nct.cdf(t, 18, high * factor) == pytest.approx(0.025, abs=1e-7)
+    # and it is close to the large-sample normal interval of Hedges & Olkin
+    se = np.sqrt((n1 + n2) / (n1 * n2) + d**2 / (2 * (n1 + n2)))
+    assert low == pytest.approx(d - 1.96 * se, abs=0.15)
+
+
+def test_rank_biserial_equals_kerby_pair_count() -> None:
+    favourable = sum(a > b for a, b in itertools.product(EXPERIMENTAL, CONTROL))
+    unfavourable = sum(a < b for a, b in itertools.product(EXPERIMENTAL, CONTROL))
+    r, low, high = rank_biserial(EXPERIMENTAL, CONTROL)
+    assert r == pytest.approx((favourable - unfavourable) / 100)
+    assert low < r < high
+
+
+def test_rank_biserial_worked_example() -> None:
+    # counted by hand: every x beats 1, 2 and 3 (12 pairs) and loses to 9 (4 pairs);
+    # Kerby's (2014) simple difference formula gives (12 - 4) / 16
+    x = np.array([5, 6, 7, 8])
+    y = np.array([1, 2, 3, 9])
+    r, *_ = rank_biserial(x, y)
+    assert r == pytest.approx((12 - 4) / 16)
+
+
+def test_three_groups_anova_and_kruskal() -> None:
+    third = np.array([17, 18, 19, 16, 20, 18], float)
+    result = compare(_frame(EXPERIMENTAL, CONTROL, third))
+    tests = result.table.set_index("test")
+    assert list(tests.index) == ["anova", "kruskal"]
+    anova = stats.f_oneway(EXPERIMENTAL, CONTROL, third)
+    kruskal = stats.kruskal(EXPERIMENTAL, CONTROL, third)
+    assert tests.loc["anova", "p_value"] == pytest.approx(anova.pvalue, rel=1e-12)
+    assert tests.loc["kruskal", "p_value"] == pytest.approx(kruskal.pvalue, rel=1e-12)
+    assert (tests.loc["anova", "df"], tests.loc["anova", "df2"]) == (2, 23)
+    everything = np.concatenate([EXPERIMENTAL, CONTROL, third])
+    ss_between = sum(
+        len(g) * (g.mean() - everything.mean()) ** 2 for g in (EXPERIMENTAL, CONTROL, third)
+    )
+    ss_total = ((everything - everything.mean()) ** 2).sum()
+    assert tests.loc["anova", "effect_size"] == pytest.approx(ss_between / ss_total)
+    assert tests.loc["kruskal", "effect_size"] == pytest.approx(kruskal.statistic / 25)
+    low, high = tests.loc["anova", ["ci_low", "ci_high"]]
+    assert 0 <= low < ss_between / ss_total < high < 1
+
+
+def test_eta_squared_interval_inverts_noncentral_f() -> None:
+    f, df1, df2, n = 5.0, 2, 27, 30
+    low, high = eta_squared_interval(f, df1, df2, n)
+    lam_low, lam_high = low * n / (1 - low), high * n / (1 - high)
+    assert stats.ncf.cdf(f, df1, df2, lam_low) == pytest.approx(0.975, abs=1e-6)
+    assert stats.ncf.cdf(f, df1, df2, lam_high) == pytest.approx(0.025, abs=1e-6)
+
+
+def test_empty_and_single_groups_are_bad_input() -> None:
+    with pytest.raises(BadInputError, match="group 'control' in column 'score': 1 found"):
+        compare(_frame(EXPERIMENTAL, CONTROL[:1]))
+    with pytest.raises(BadInputError, match="at least 2 needed"):
+        compare(_frame(EXPERIMENTAL))
+    with pytest.raises(BadInputError, match="'nope' not found"):
+        compare(_frame(EXPERIMENTAL, CONTROL), order=["experimental", "nope"])
