@@ -30,3 +30,17 @@ def install_weights(isolated_weights: Path):
         return path
 
     return install
+
+
+@pytest.fixture
+def install_features(isolated_weights: Path):
+    """Save only the ``features.*`` part of a standard file (what the feature loaders read);
+    the classifiers of VGG16 and AlexNet would add 0.8 GB of random weights to write."""
+
+    def install(filename: str, features: torch.nn.Module) -> Path:
+        isolated_weights.mkdir(parents=True, exist_ok=True)
+        path = isolated_weights / filename
+        torch.save({f"features.{k}": v for k, v in features.state_dict().items()}, path)
+        return path
+
+    return install

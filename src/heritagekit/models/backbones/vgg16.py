@@ -89,13 +89,6 @@ def _freeze(module: nn.Module, device: str | torch.device) -> nn.Module:
     return module.to(device)
 
 
-def load_vgg16(weights: str | Path | None = None, device: str | torch.device = "cpu") -> VGG16:
-    """The full VGG16 with the standard weights, frozen, in eval mode."""
-    net = VGG16()
-    load_into(net, "vgg16", load_state_dict("vgg16", weights))
-    return _freeze(net, device)  # type: ignore[return-value]
-
-
 def load_vgg16_features(
     weights: str | Path | None = None, device: str | torch.device = "cpu"
 ) -> nn.Sequential:
