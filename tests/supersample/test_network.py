@@ -74,3 +74,22 @@ def test_static_history_equals_no_motion_and_is_deterministic() -> None:
         first, second = network(**inputs), network(**inputs)
     assert torch.equal(first, second)
     assert np.isfinite(first.numpy()).all()
+
+
+def test_cached_history_features_give_the_same_frames_as_recomputing() -> None:
+    from heritagekit.imaging.color import ycbcr_to_rgb
+    from heritagekit.render import make_scene
+    from heritagekit.supersample.infer import supersample_frames, window_indices, window_tensors
+    from heritagekit.supersample.sequences import render_sequence
+
+    torch.manual_seed(1)
+    network = TemporalSupersampler(SupersampleConfig(scale=2, history=4, width=8)).eval()
+    sequence = render_sequence(
+        make_scene("vase", 5), frames=6, low_size=(20, 16), scale=2, with_target=False
+    )
+    cached = list(supersample_frames(network, sequence))
+    with torch.inference_mode():
+        for index in (0, 3, 5):
+            inputs = window_tensors(sequence, [window_indices(index, 4)])
+            direct = ycbcr_to_rgb(network(**inputs)).clamp(0, 1)[0].permute(1, 2, 0).numpy()
+            np.testing.assert_allclose(cached[index], direct, atol=1e-6)

@@ -175,12 +175,15 @@ class TemporalSupersampler(nn.Module):
         depth: torch.Tensor,
         motion: torch.Tensor,
         jitter: torch.Tensor,
+        history_features: list[torch.Tensor] | None = None,
     ) -> torch.Tensor:
         """Rebuild the current frame.
 
         colour (N, T, 3, h, w) YCbCr, depth (N, T, 1, h, w), motion (N, T, 2, h, w) in
         low-res pixels, jitter (N, T, 2); index 0 of T is the current frame, 1..history
-        the previous ones. Returns YCbCr (N, 3, h*s, w*s).
+        the previous ones. ``history_features`` (optional) are the history frames'
+        extracted features, which a sequence computes once per frame and reuses.
+        Returns YCbCr (N, 3, h*s, w*s).
         """
         s, history = self.config.scale, self.config.history
         current = self.extract(colour[:, 0], depth[:, 0], current=True)
@@ -193,7 +196,10 @@ class TemporalSupersampler(nn.Module):
                 for k in range(history)
             ]
             for i, offset in enumerate(accumulate_motion(hr_motion), start=1):
-                features = self.extract(colour[:, i], depth[:, i], current=False)
+                if history_features is not None:
+                    features = history_features[i - 1]
+                else:
+                    features = self.extract(colour[:, i], depth[:, i], current=False)
                 frames.append(backward_warp(zero_upsample(features, s, jitter[:, i]), offset))
                 guide = self._guide(colour[:, i], depth[:, i], s)
                 guides.append(backward_warp(guide, offset))

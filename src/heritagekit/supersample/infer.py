@@ -58,10 +58,22 @@ def supersample_frames(
     """Yield each high-resolution RGB frame (H, W, 3) float32 in [0, 1], in order."""
     network = network.to(device).eval()
     history = network.config.history
+    cache: dict[int, torch.Tensor] = {}  # history features of each frame, computed once
     for index in range(len(sequence)):
-        inputs = window_tensors(sequence, [window_indices(index, history)])
+        window = window_indices(index, history)
+        inputs = window_tensors(sequence, [window])
         inputs = {k: v.to(device) for k, v in inputs.items()}
-        out = ycbcr_to_rgb(network(**inputs)).clamp(0, 1)
+        features = None
+        if history:
+            for k, frame in enumerate(window[1:], start=1):
+                if frame not in cache:
+                    cache[frame] = network.extract(
+                        inputs["colour"][:, k], inputs["depth"][:, k], current=False
+                    )
+            features = [cache[frame] for frame in window[1:]]
+            for stale in [f for f in cache if f < index - history]:
+                del cache[stale]
+        out = ycbcr_to_rgb(network(**inputs, history_features=features)).clamp(0, 1)
         if progress is not None:
             progress(index)
         yield out[0].permute(1, 2, 0).cpu().numpy()
