@@ -252,19 +252,14 @@ def train_motif(
     previous = latest_checkpoint(run_dir) if resume else None
     modules = {"generator": generator, "discriminator": discriminator, "ema": ema}
     if previous is not None:
-        start, extra = load_checkpoint(
+        _check_compatible(previous, model_config)
+        start, _ = load_checkpoint(
             previous,
             modules=modules,
             optimizers={"generator": opt_g, "discriminator": opt_d},
             generators={"sampler": sampler},
             map_location=device,
         )
-        if extra.get("model_config") != model_config.to_dict():
-            raise BadInputError(
-                "checkpoint was trained with another model or data (classes or widths differ);"
-                " use a new --out or --no-resume",
-                path=previous,
-            )
         if dist_info.world > 1:  # only rank 0's RNG state is stored: give the others theirs
             seed_everything(config.seed + dist_info.rank + 1_000_003 * start)
     elif dist_info.main:
@@ -361,6 +356,24 @@ def train_motif(
     return MotifTrainResult(
         run_dir, config.steps, categories, checkpoint, time.perf_counter() - began
     )
+
+
+def _check_compatible(checkpoint: Path, model_config: MotifGANConfig) -> None:
+    """Refuse, with the reason, a checkpoint of another architecture or class list."""
+    try:
+        payload = torch.load(checkpoint, map_location="cpu", weights_only=False)
+        saved = payload["extra"]["model_config"]
+    except Exception as error:  # torch.load raises many types on a broken file
+        raise BadInputError(
+            f"not a motif training checkpoint ({error})", path=checkpoint
+        ) from error
+    if saved != model_config.to_dict():
+        differs = sorted(k for k in saved if saved.get(k) != model_config.to_dict().get(k))
+        raise BadInputError(
+            f"checkpoint was trained with another model or data ({', '.join(differs)} differ);"
+            " use a new --out or --no-resume",
+            path=checkpoint,
+        )
 
 
 def _truncate_log(path: Path, step: int) -> None:

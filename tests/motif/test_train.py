@@ -1,0 +1,98 @@
+"""Training: exact resume, sample grids, checkpoints, export to the registry format."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from heritagekit.errors import BadInputError
+from heritagekit.train.motif import (
+    MIN_IMAGES_PER_CLASS,
+    MotifTrainConfig,
+    list_class_folder,
+    read_log,
+    train_motif,
+)
+
+
+def _config(data, out, steps):
+    return MotifTrainConfig(
+        data=str(data),
+        out=str(out),
+        steps=steps,
+        batch_size=4,
+        resolution=16,
+        checkpoint_every=2,
+        sample_every=2,
+        device="cpu",
+        threads=1,
+        seed=3,
+    )
+
+
+def test_resume_continues_the_exact_loss_curve(tiny_data, tmp_path):
+    straight = train_motif(_config(tiny_data, tmp_path / "a", 4), resume=False)
+    train_motif(_config(tiny_data, tmp_path / "b", 2), resume=False)
+    resumed = train_motif(_config(tiny_data, tmp_path / "b", 4))  # picks up step 2
+    assert straight.steps == resumed.steps == 4
+    a, b = read_log(tmp_path / "a"), read_log(tmp_path / "b")
+    assert [r["step"] for r in b] == [1, 2, 3, 4]
+    for ra, rb in zip(a, b, strict=True):
+        assert ra["loss_d"] == rb["loss_d"] and ra["loss_g"] == rb["loss_g"]
+    assert (tmp_path / "b" / "samples" / "step_00000004.png").exists()
+    assert json.loads((tmp_path / "b" / "config.json").read_text())["model"]["resolution"] == 16
+
+
+def test_resume_refuses_a_checkpoint_of_another_model(tiny_data, tmp_path):
+    train_motif(_config(tiny_data, tmp_path / "r", 2), resume=False)
+    other = _config(tiny_data, tmp_path / "r", 4)
+    other.residual = False
+    with pytest.raises(BadInputError, match="another model"):
+        train_motif(other)
+
+
+def test_class_folder_checks(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(BadInputError, match="one subfolder of images per class"):
+        list_class_folder(tmp_path / "empty")
+    from heritagekit.synth.motifs import write_motif_dataset
+
+    data = write_motif_dataset(tmp_path / "few", per_class=MIN_IMAGES_PER_CLASS - 1, size=8)
+    with pytest.raises(BadInputError, match=f"at least {MIN_IMAGES_PER_CLASS} images"):
+        list_class_folder(data)
+
+
+def test_export_loads_through_the_registry(tiny_weights):
+    from heritagekit.models.registry import load_weights_file
+
+    generator, meta = load_weights_file(tiny_weights, task="motif")
+    assert meta["name"] == "motif-tiny" and json.loads(meta["categories"]) == [
+        "book",
+        "earrings",
+        "fan",
+        "puppet",
+    ]
+    assert generator.config.resolution == 16
+
+
+@pytest.mark.slow
+def test_ddp_two_processes_on_cpu(tiny_data, tmp_path):
+    """torchrun with two gloo processes trains and writes one checkpoint (rank 0)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys\nfrom heritagekit.train.motif import MotifTrainConfig, train_motif\n"
+        f"train_motif(MotifTrainConfig(data={str(tiny_data)!r}, out={str(tmp_path / 'ddp')!r},"
+        " steps=2, batch_size=2, resolution=16, checkpoint_every=2, sample_every=2,"
+        " device='cpu', threads=1))\n"
+    )
+    subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", str(script)],
+        check=True,
+        timeout=300,
+    )
+    assert (tmp_path / "ddp" / "checkpoints" / "step_00000002.pt").exists()
+    assert len(read_log(tmp_path / "ddp")) == 2
