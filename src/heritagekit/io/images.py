@@ -567,7 +567,8 @@ def _encode_with_pillow(image: ImageData, fmt: str, provenance_json: str | None)
         if provenance_json:
             options["xmp"] = xmp_packet(provenance_json)
     elif fmt == "WEBP":
-        options.update(lossless=True, exact=True, quality=80, method=4)  # exact pixels
+        # Lossless and exact: archives want the pixels; effort 2 is ~2x faster than 4 for ~2 %.
+        options.update(lossless=True, exact=True, quality=50, method=2)
         if provenance_json:
             options["xmp"] = xmp_packet(provenance_json)
     elif fmt == "TIFF":
