@@ -12,6 +12,8 @@ def doctor(
     json_output: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Show torch, devices, threads, shipped models and optional pretrained backbones."""
+    from pathlib import Path
+
     from rich.console import Console
     from rich.table import Table
 
@@ -28,15 +30,16 @@ def doctor(
     console.print("devices: " + ", ".join(report["devices"]))
     models = Table(title="shipped models")
     for column in ("name", "task", "weights", "sha256"):
-        models.add_column(column)
+        models.add_column(column, overflow="fold")
     for model in report["models"]:
         models.add_row(model["name"], model["task"], model["weights"], model["sha256"])
     console.print(models)
     backbones = Table(title="optional pretrained backbones")
-    for column in ("name", "status", "file", "looked for in"):
-        backbones.add_column(column)
+    for column in ("name", "status", "file", "looked for in (folder/file)"):
+        backbones.add_column(column, overflow="fold")
     for backbone in report["backbones"]:
         status = "[green]found[/]" if backbone["found"] else "[yellow]missing[/]"
-        where = backbone["found"] or "\n".join(backbone["search_paths"])
+        folders = dict.fromkeys(str(Path(p).parent) + "/" for p in backbone["search_paths"])
+        where = backbone["found"] or "\n".join(folders)
         backbones.add_row(backbone["name"], status, backbone["filename"], where)
     console.print(backbones)
