@@ -123,6 +123,32 @@ def test_16bit_tiff_round_trip(tmp_path: Path, channels: int) -> None:
     assert written.dtype == np.uint16
 
 
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+def test_16bit_lzw_tiff_from_libvips(tmp_path: Path, channels: int) -> None:
+    # Scanners write LZW; tifffile needs the optional imagecodecs for it, libvips does not.
+    import pyvips
+
+    samples = _rgb16(c=channels)
+    kind = "rgb16" if channels >= 3 else "grey16"
+    pyvips.Image.new_from_array(samples).copy(interpretation=kind).tiffsave(
+        str(tmp_path / "lzw.tif"), compression="lzw", predictor="horizontal"
+    )
+    image = read_image(tmp_path / "lzw.tif")
+    color = 3 if channels >= 3 else 1
+    assert image.bit_depth == 16
+    np.testing.assert_array_equal(to_uint16(image.pixels), samples[:, :, :color])
+    if channels in (2, 4):
+        np.testing.assert_array_equal(to_uint16(image.alpha), samples[:, :, -1])
+
+
+def test_16bit_miniswhite_tiff(tmp_path: Path) -> None:
+    gray = _rgb16(c=1)[:, :, 0]
+    tifffile.imwrite(tmp_path / "w.tif", gray, photometric="miniswhite")
+    np.testing.assert_array_equal(
+        to_uint16(read_image(tmp_path / "w.tif").pixels[:, :, 0]), 65535 - gray
+    )
+
+
 def test_16bit_tiff_planar_separate(tmp_path: Path) -> None:
     samples = _rgb16()
     tifffile.imwrite(tmp_path / "p.tif", np.moveaxis(samples, -1, 0), photometric="rgb",

@@ -372,15 +372,20 @@ def _read_tiff(path: Path, limit: int) -> ImageData | None:
         for offset, count in zip(page.dataoffsets, page.databytecounts, strict=False):
             if offset + count > size:
                 raise CorruptImageError("truncated TIFF: image data runs past the end", path=path)
-        samples = page.asarray()
         tags = {tag.name: tag.value for tag in page.tags.values()}
         icc = tags.get("InterColorProfile")
         photometric = int(page.photometric)
         planar_separate = int(page.planarconfig) == 2
         extra = tuple(int(v) for v in np.atleast_1d(page.extrasamples)) if page.extrasamples else ()
-    if samples.ndim == 2:
+        samples_per_pixel = int(page.samplesperpixel)
+        by_libvips = not _tifffile_can_decode(page)
+        samples = _decode_tiff_with_libvips(path) if by_libvips else page.asarray()
+    if by_libvips:
+        if photometric == 0:
+            photometric = 1  # libvips already turned MINISWHITE into MINISBLACK
+    elif samples.ndim == 2:
         samples = samples[:, :, None]
-    elif planar_separate and samples.ndim == 3 and samples.shape[0] == page.samplesperpixel:
+    elif planar_separate and samples.ndim == 3 and samples.shape[0] == samples_per_pixel:
         samples = np.moveaxis(samples, 0, -1)
     if samples.ndim != 3:
         raise UnsupportedFormatError(f"unsupported TIFF layout {samples.shape}", path=path)
@@ -412,6 +417,29 @@ def _read_tiff(path: Path, limit: int) -> ImageData | None:
         np.ascontiguousarray(samples), full, 16, icc, exif, tiff_dpi(tags), "TIFF", path,
         has_alpha=has_alpha,
     )  # fmt: skip
+
+
+def _tifffile_can_decode(page: Any) -> bool:
+    """tifffile decodes only zlib and packbits without the optional imagecodecs package."""
+    import tifffile
+
+    try:
+        tifffile.TIFF.DECOMPRESSORS[page.compression]
+    except (KeyError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _decode_tiff_with_libvips(path: Path) -> np.ndarray:
+    """Samples of the first TIFF page through libvips (LZW, JPEG, ... via libtiff)."""
+    import pyvips
+
+    try:
+        image = pyvips.Image.new_from_file(str(path), access="sequential", fail_on="warning")
+        samples = image.numpy()
+    except pyvips.Error as error:
+        raise CorruptImageError(f"corrupt or truncated TIFF ({error})", path=path) from None
+    return samples[:, :, None] if samples.ndim == 2 else samples
 
 
 def _tiff_exif(path: Path) -> bytes | None:
