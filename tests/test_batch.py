@@ -47,6 +47,10 @@ def test_collect_files_and_globs(tree: Path) -> None:
     assert collect_inputs([str(tree / "a.png")]) == [(tree / "a.png", Path("a.png"))]
     found = collect_inputs([str(tree / "**" / "*.png")])
     assert sorted(str(r) for _, r in found) == ["a.png", "sub/b.png"]  # glob is case-sensitive
+    found = collect_inputs([str(tree / "*")])  # like a folder scan: notes.txt is left out
+    assert sorted(str(r) for _, r in found) == [
+        "a.png", "sub/b.png", "sub/deep/c.PNG", "z.jpg"
+    ]  # fmt: skip
     found = collect_inputs([str(tree / "s*")])  # a glob matching a folder scans it
     assert sorted(str(r) for _, r in found) == ["sub/b.png", "sub/deep/c.PNG"]
 

@@ -170,3 +170,15 @@ def test_to_uint16_of_upscaled_constant() -> None:
     image = ImageData.from_array(np.full((3, 3, 1), 1234 / 65535), bit_depth=16)
     out = upscale_image(image, size=(7, 7), method="lanczos")
     assert set(np.unique(to_uint16(out.pixels))) == {1234}
+
+
+def test_exif_pixel_dimensions_follow_the_upscale(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[271] = "Phase One"
+    exif[0x8769] = {0xA002: 7, 0xA003: 5, 0x9003: "2024:05:01 10:00:00"}
+    Image.fromarray(np.zeros((5, 7, 3), np.uint8)).save(tmp_path / "in.jpg", exif=exif.tobytes())
+    out = upscale_file(tmp_path / "in.jpg", tmp_path / "out.jpg", scale=3)
+    with Image.open(out) as result:
+        sub = result.getexif().get_ifd(0x8769)
+        assert (sub[0xA002], sub[0xA003]) == (21, 15) and sub[0x9003] == "2024:05:01 10:00:00"
+        assert result.getexif()[271] == "Phase One"

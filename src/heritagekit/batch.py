@@ -75,7 +75,8 @@ def _expand(item: str) -> list[tuple[Path, Path]]:
             hit = Path(match)
             if hit.is_dir():
                 found.extend((f, hit.relative_to(root) / rel) for f, rel in _scan_folder(hit))
-            elif hit.is_file():
+            elif hit.is_file() and hit.suffix.lower() in IMAGE_SUFFIXES:
+                # Like a folder scan: a pattern such as `scans/*` skips notes and sidecars.
                 found.append((hit, hit.relative_to(root)))
         return found
     raise BadInputError("no such file or folder", path=item)

@@ -496,3 +496,15 @@ def test_with_pixels_keeps_metadata() -> None:
     assert image.with_pixels(np.ones((8, 8, 3)), alpha=None).alpha is None
     with pytest.raises(ValueError, match="alpha"):
         image.with_pixels(np.ones((8, 8, 3)))  # old alpha no longer fits
+
+
+def test_atomic_write_no_clobber(tmp_path: Path) -> None:
+    from heritagekit.io import atomic_write_bytes
+
+    atomic_write_bytes(tmp_path / "f.bin", b"first")
+    with pytest.raises(OutputExistsError):
+        atomic_write_bytes(tmp_path / "f.bin", b"second")
+    assert (tmp_path / "f.bin").read_bytes() == b"first"
+    atomic_write_bytes(tmp_path / "f.bin", b"third", overwrite=True)
+    assert (tmp_path / "f.bin").read_bytes() == b"third"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]

@@ -30,9 +30,27 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False
             temp.write(data)
             temp.flush()
             os.fsync(temp.fileno())
-        os.replace(temp_name, path)
+        if overwrite:
+            os.replace(temp_name, path)
+        else:
+            _link_no_clobber(temp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
     return path
+
+
+def _link_no_clobber(temp_name: str, path: Path) -> None:
+    """Put the file in place only if nothing is there yet, even if another process races
+    us: a hard link fails when the target exists, where a rename would replace it."""
+    try:
+        os.link(temp_name, path)
+    except FileExistsError:
+        raise OutputExistsError(
+            "already exists (use --overwrite to replace it)", path=path
+        ) from None
+    except OSError:  # a file system without hard links: the check above has to do
+        os.replace(temp_name, path)
+        return
+    os.unlink(temp_name)

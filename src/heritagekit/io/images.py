@@ -35,6 +35,7 @@ from heritagekit.io.metadata import (
     ORIENTATION_TAG,
     descriptive_tiff_tags,
     exif_bytes,
+    exif_for_size,
     orient_array,
     tiff_dpi,
 )
@@ -534,6 +535,10 @@ def encode_image(
         raise UnsupportedFormatError(
             f"{fmt} keeps no alpha channel and this image has one; write .png, .tif or .webp",
             path=where,
+        )
+    if image.exif:
+        image = dataclasses.replace(
+            image, exif=exif_for_size(image.exif, image.width, image.height)
         )
     if fmt == "TIFF" and image.bit_depth == 16:
         return _encode_tiff16(image, provenance_json)

@@ -67,6 +67,23 @@ def exif_bytes(exif: Image.Exif, *, from_tiff: bool) -> bytes | None:
     return exif.tobytes()
 
 
+PIXEL_X_DIMENSION, PIXEL_Y_DIMENSION = 0xA002, 0xA003
+
+
+def exif_for_size(data: bytes | None, width: int, height: int) -> bytes | None:
+    """EXIF whose recorded pixel dimensions match the image actually written."""
+    if not data:
+        return data
+    exif = exif_from_bytes(data)
+    sub = exif.get_ifd(EXIF_IFD_TAG) if EXIF_IFD_TAG in exif else {}
+    if PIXEL_X_DIMENSION not in sub and PIXEL_Y_DIMENSION not in sub:
+        return data
+    sub[PIXEL_X_DIMENSION], sub[PIXEL_Y_DIMENSION] = width, height
+    if GPS_IFD_TAG in exif:
+        exif.get_ifd(GPS_IFD_TAG)  # loaded, so that tobytes() keeps it
+    return exif.tobytes()
+
+
 def exif_from_bytes(data: bytes | None) -> Image.Exif:
     exif = Image.Exif()
     if data:
