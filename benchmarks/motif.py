@@ -1,0 +1,321 @@
+"""Seed 001's experiments on the motif GAN: residual vs plain, robustness, curves, samples.
+
+Usage (after training both variants with the same data, seed and step count)::
+
+    .venv/bin/python benchmarks/motif.py --residual-run runs/motif/residual \\
+        --plain-run runs/motif/plain --data runs/motif/data --figures docs/motif
+
+1. Features: no Inception weights exist here, so a small CNN is trained on procedural
+   images from seeds the GANs never saw (product type + palette heads; cached in
+   ``--featnet``). FID and KID come from ``heritagekit.metrics.distribution`` on its
+   128-d features, precision/recall are k-NN (k=3), "type acc." is the fraction of
+   generated images the feature net assigns to the requested product type, "diversity"
+   the mean pairwise feature distance within a type divided by that of the training
+   images (1.0 = as varied as the data; near 0 = mode collapse).
+2. Residual vs plain (seed 001 §3.2.1): both EMA generators at the same step.
+3. Robustness (seed 001 Fig. 5): interference in the latent (additive noise, zeroed
+   components) and in the conditioning (noise on the class embeddings of the conditional
+   BatchNorm); type accuracy and FID retained.
+4. Training curves: FID over checkpoints, losses from the logs; a figure of samples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from heritagekit.metrics.distribution import fid, kid
+from heritagekit.motif.features import (
+    MotifFeatureNet,
+    embed,
+    mean_pairwise_distance,
+    precision_recall,
+    procedural_set,
+    train_feature_net,
+)
+from heritagekit.motif.generate import MotifModel, latents, render, tile
+from heritagekit.synth.motifs import CATEGORIES
+from heritagekit.train.checkpoint import checkpoint_path
+from heritagekit.train.motif import load_class_folder, load_run_generator, read_log
+
+
+def feature_net(path: Path) -> tuple[MotifFeatureNet, dict]:
+    if path.exists():
+        saved = torch.load(path, weights_only=False)
+        net = MotifFeatureNet()
+        net.load_state_dict(saved["state"])
+        return net.eval(), saved["accuracy"]
+    began = time.perf_counter()
+    net, accuracy = train_feature_net()
+    accuracy["train_seconds"] = round(time.perf_counter() - began, 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"state": net.state_dict(), "accuracy": accuracy}, path)
+    return net, accuracy
+
+
+def run_model(run: Path, step: int) -> MotifModel:
+    generator, config, _ = load_run_generator(checkpoint_path(run, step))
+    return MotifModel(generator, run.name, "", list(config["categories"]))
+
+
+@contextlib.contextmanager
+def conditioning_noise(model: MotifModel, sigma: float, seed: int):
+    """Add N(0, sigma * std) noise to every class embedding of the conditional BatchNorms."""
+    saved = []
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.generator.named_parameters():
+            if name.endswith(("gain.weight", "bias.weight")):
+                saved.append((p, p.detach().clone()))
+                scale = float(p.std()) if p.numel() > 1 else 1.0
+                p.add_(sigma * max(scale, 1e-3) * torch.randn(p.shape, generator=g))
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for p, original in saved:
+                p.copy_(original)
+
+
+def sample(model: MotifModel, n: int, seed: int, z_transform=None) -> tuple[np.ndarray, np.ndarray]:
+    images, labels = [], []
+    for category in CATEGORIES:
+        label = model.categories.index(category)
+        z = latents(seed + CATEGORIES.index(category) * 7919, range(n), model.z_dim)
+        if z_transform is not None:
+            z = z_transform(z).astype(np.float32)
+        images.append(render(model, z, np.full(n, label)))
+        labels.append(np.full(n, CATEGORIES.index(category)))
+    return np.concatenate(images), np.concatenate(labels)
+
+
+def scores(net, real_feats, real_types, images, types, kid_subset) -> dict[str, float]:
+    feats, predicted = embed(net, images)
+    precision, recall = precision_recall(real_feats, feats, k=3)
+    diversity = np.mean(
+        [
+            mean_pairwise_distance(feats[types == t])
+            / mean_pairwise_distance(real_feats[real_types == t])
+            for t in range(len(CATEGORIES))
+        ]
+    )
+    k = kid(real_feats, feats, subset_size=kid_subset, subsets=50)
+    return {
+        "FID": fid(real_feats, feats),
+        "KID x1e3": 1e3 * k.mean,
+        "precision": precision,
+        "recall": recall,
+        "type acc.": float((predicted == types).mean()),
+        "diversity": float(diversity),
+    }
+
+
+def markdown(rows: list[dict], columns: list[str]) -> str:
+    def fmt(v):
+        return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(fmt(r.get(c, "")) for c in columns) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def common_step(runs: list[Path], wanted: int | None) -> int:
+    steps = []
+    for run in runs:
+        found = {int(p.stem.split("_")[1]) for p in (run / "checkpoints").glob("step_*.pt")}
+        steps.append(found)
+    shared = set.intersection(*steps)
+    if wanted is not None:
+        if wanted not in shared:
+            raise SystemExit(f"step {wanted} is not checkpointed in every run")
+        return wanted
+    if not shared:
+        raise SystemExit("the runs share no checkpointed step")
+    return max(shared)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residual-run", type=Path, default=Path("runs/motif/residual"))
+    parser.add_argument("--plain-run", type=Path, default=Path("runs/motif/plain"))
+    parser.add_argument("--data", type=Path, default=Path("runs/motif/data"))
+    parser.add_argument("--step", type=int, default=None, help="default: last common step")
+    parser.add_argument("--n-per-class", type=int, default=250)
+    parser.add_argument("--curve-every", type=int, default=500)
+    parser.add_argument("--featnet", type=Path, default=Path("runs/motif/featnet.pt"))
+    parser.add_argument("--figures", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--only-featnet", action="store_true")
+    args = parser.parse_args()
+
+    net, accuracy = feature_net(args.featnet)
+    print(f"feature net (held-out procedural images): {json.dumps(accuracy)}")
+    if args.only_featnet:
+        return
+    n = args.n_per_class
+    pixels, labels, names = load_class_folder(args.data, 64)
+    real = ((pixels + 1) / 2).permute(0, 2, 3, 1).numpy()
+    real_types = np.array([CATEGORIES.index(names[i]) for i in labels.numpy()])
+    pick = np.concatenate([np.flatnonzero(real_types == t)[:n] for t in range(len(CATEGORIES))])
+    real_feats, _ = embed(net, real[pick])
+    real_types = real_types[pick]
+    kid_subset = min(100, len(pick) // 2)
+    # floor: fresh procedural images (never trained on) against the training images
+    held, held_types, _ = procedural_set(n, 700_000_000)
+    floor = scores(
+        net,
+        real_feats,
+        real_types,
+        held.permute(0, 2, 3, 1).numpy(),
+        held_types.numpy(),
+        kid_subset,
+    )
+
+    runs = {"residual": args.residual_run, "plain": args.plain_run}
+    step = common_step(list(runs.values()), args.step)
+    models = {k: run_model(v, step) for k, v in runs.items()}
+    result: dict = {"step": step, "n_per_class": n, "feature_net": accuracy}
+    rows = [{"model": "procedural hold-out (floor)", "params G": "-", **floor}]
+    for name, model in models.items():
+        params = sum(p.numel() for p in model.generator.parameters())
+        images, types = sample(model, n, seed=1)
+        rows.append(
+            {
+                "model": f"{name} @ {step}",
+                "params G": params,
+                **scores(net, real_feats, real_types, images, types, kid_subset),
+            }
+        )
+        if args.figures:
+            _sample_figure(model, args.figures / f"samples_{name}.png")
+    metric_cols = ["FID", "KID x1e3", "precision", "recall", "type acc.", "diversity"]
+    print(f"\n## Residual vs plain generator (same data, seed, budget, {step} steps)\n")
+    print(markdown(rows, ["model", "params G", *metric_cols]))
+    result["comparison"] = rows
+
+    # robustness under interference (seed 001 Fig. 5)
+    interferences = [
+        ("none", 0.0, None, None),
+        (
+            "latent noise",
+            0.5,
+            lambda z, s=0.5: z + s * np.random.default_rng(5).standard_normal(z.shape),
+            None,
+        ),
+        (
+            "latent noise",
+            1.0,
+            lambda z, s=1.0: z + s * np.random.default_rng(5).standard_normal(z.shape),
+            None,
+        ),
+        (
+            "latent occlusion",
+            0.25,
+            lambda z, p=0.25: z * (np.random.default_rng(6).random(z.shape) >= p),
+            None,
+        ),
+        (
+            "latent occlusion",
+            0.5,
+            lambda z, p=0.5: z * (np.random.default_rng(6).random(z.shape) >= p),
+            None,
+        ),
+        ("conditioning noise", 0.5, None, 0.5),
+        ("conditioning noise", 1.0, None, 1.0),
+    ]
+    robust_rows = []
+    for label, level, z_fn, cond in interferences:
+        row = {"interference": label, "level": level}
+        for name, model in models.items():
+            ctx = conditioning_noise(model, cond, seed=9) if cond else contextlib.nullcontext()
+            with ctx:
+                images, types = sample(model, n // 2, seed=2, z_transform=z_fn)
+            s = scores(net, real_feats[::2], real_types[::2], images, types, kid_subset // 2)
+            row[f"{name} type acc."] = s["type acc."]
+            row[f"{name} FID"] = s["FID"]
+        robust_rows.append(row)
+    print("\n## Robustness under interference (type accuracy and FID retained)\n")
+    print(
+        markdown(
+            robust_rows,
+            [
+                "interference",
+                "level",
+                "residual type acc.",
+                "plain type acc.",
+                "residual FID",
+                "plain FID",
+            ],
+        )
+    )
+    result["robustness"] = robust_rows
+
+    # training curves: FID over checkpoints
+    curve_rows = []
+    for s in range(args.curve_every, step + 1, args.curve_every):
+        row = {"step": s}
+        for name, run in runs.items():
+            if checkpoint_path(run, s).exists():
+                images, types = sample(run_model(run, s), n // 2, seed=3)
+                row[f"{name} FID"] = scores(
+                    net, real_feats[::2], real_types[::2], images, types, kid_subset // 2
+                )["FID"]
+        curve_rows.append(row)
+    print("\n## Training curve: FID of the EMA generator over steps\n")
+    print(markdown(curve_rows, ["step", "residual FID", "plain FID"]))
+    result["curve"] = curve_rows
+    if args.figures:
+        _curve_figure(runs, curve_rows, args.figures / "training_curves.png")
+        print(f"\nfigures written to {args.figures}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, default=float))
+
+
+def _sample_figure(model: MotifModel, path: Path) -> None:
+    from PIL import Image
+
+    images, _ = sample(model, 10, seed=11)
+    sheet = tile(images, rows=len(CATEGORIES))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pixels = (sheet * 255 + 0.5).astype(np.uint8)
+    Image.fromarray(pixels).resize((pixels.shape[1] * 2, pixels.shape[0] * 2), Image.NEAREST).save(
+        path
+    )
+
+
+def _curve_figure(runs: dict[str, Path], curve_rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    for name, run in runs.items():
+        log = read_log(run)
+        steps = np.array([r["step"] for r in log])
+        for ax, key in zip(axes[:2], ("loss_d", "loss_g"), strict=True):
+            values = np.array([r[key] for r in log])
+            width = max(1, len(values) // 50)
+            smooth = np.convolve(values, np.ones(width) / width, mode="valid")
+            ax.plot(steps[width - 1 :], smooth, label=name)
+            ax.set_title(f"{key} (running mean of {width})")
+        pts = [(r["step"], r[f"{name} FID"]) for r in curve_rows if f"{name} FID" in r]
+        if pts:
+            axes[2].plot(*zip(*pts, strict=True), marker="o", label=name)
+    axes[2].set_title("FID (feature net) of EMA G")
+    for ax in axes:
+        ax.set_xlabel("step")
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()
