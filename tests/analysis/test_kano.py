@@ -158,3 +158,19 @@ def test_better_worse_plot_written(tmp_path) -> None:
     path = kano(shares).plot(tmp_path / "kano.svg")
     text = path.read_text()
     assert "<svg" in text and "Attractive" in text and "Must-be" in text
+
+
+def test_percentages_equal_shares_and_bad_sums_rejected() -> None:
+    shares = pd.DataFrame(
+        {"attribute": ["x"], "M": [0.35], "O": [0.3], "A": [0.15], "I": [0.15], "R": [0.05]}
+    )
+    percent = shares.assign(**{c: shares[c] * 100 for c in "MOAIR"})
+    a, b = coefficients(shares), coefficients(percent)
+    assert a["better"].iloc[0] == pytest.approx(b["better"].iloc[0])
+    assert a["class"].iloc[0] == b["class"].iloc[0] == "M"
+    with pytest.raises(BadInputError, match="row 1: fractional class values"):
+        coefficients(shares.assign(M=0.9))
+    counts = coefficients(
+        pd.DataFrame({"attribute": ["x"], "M": [3], "O": [2], "A": [1], "I": [1]})
+    )
+    assert counts["M"].dtype.kind == "i" and counts["n"].iloc[0] == 7

@@ -189,3 +189,21 @@ def test_dissemination_result_and_sentiment() -> None:
     )
     assert polarity["polarity"].tolist() == [1.0, -1.0, 0.0]
     assert polarity["subjectivity"].iloc[0] == pytest.approx(2 / 5)
+
+
+def test_likert_long_layout_equals_wide() -> None:
+    wide = pd.DataFrame({"respondent": range(4), "q1": [1, 2, 3, 3], "q2": [5, 4, 4, 2]})
+    long = wide.melt(id_vars="respondent", var_name="item", value_name="response")
+    pd.testing.assert_frame_equal(likert(long).table, likert(wide).table)
+
+
+def test_general_inquirer_lexicon_layout(tmp_path) -> None:
+    from heritagekit.analysis.dissemination import load_lexicon
+
+    path = tmp_path / "gi.csv"
+    path.write_text(
+        "Entry,Source,Positiv,Negativ\nABLE,H4Lvd,Positiv,\nABANDON,H4Lvd,,Negativ\n"
+        "LIKE#1,H4Lvd,Positiv,\nLIKE#2,H4Lvd,,\n"
+    )
+    positive, negative = load_lexicon(path)
+    assert positive == {"able", "like"} and negative == {"abandon"}

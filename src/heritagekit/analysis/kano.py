@@ -218,7 +218,18 @@ def coefficients(
             position = int(np.flatnonzero(negative.to_numpy())[0])
             raise BadInputError(f"row {position + 1}, column {c!r}: a count cannot be negative")
     total = table[list(CLASSES)].sum(axis=1)
-    shares_given = bool((total <= 1.0 + 1e-6).all())
+    # a count table holds whole numbers only; fractional values are shares or percentages
+    values = table[list(CLASSES)].to_numpy(dtype=float)
+    shares_given = bool((values != np.round(values)).any())
+    if shares_given and ((total - 100).abs() <= 1.0).all():
+        table[list(CLASSES)] = table[list(CLASSES)] / 100
+        total = total / 100
+    elif shares_given and not ((total - 1).abs() <= 0.01).all():
+        position = int(np.flatnonzero(((total - 1).abs() > 0.01).to_numpy())[0])
+        raise BadInputError(
+            f"row {position + 1}: fractional class values must be shares summing to 1 or "
+            f"percentages summing to 100 (this row sums to {total.iloc[position]:g})"
+        )
     scale = (n if n is not None else np.nan) if shares_given else 1.0
     respondents = total * scale
     assigned = table["A"] + table["O"] + table["M"] + table["I"]
@@ -246,6 +257,9 @@ def coefficients(
         critical = FONG_Z * np.sqrt((m1 + m2) * (2 * big_n - m1 - m2) / (2 * big_n))
     table["fong_diff"] = m1 - m2
     table["fong_crit"] = critical
+    if not shares_given:  # counts stay whole numbers in the output
+        for column in ("n", *CLASSES, "fong_diff"):
+            table[column] = table[column].round().astype(int)
     table["fong_significant"] = [
         None if np.isnan(c) else bool(d > c) for d, c in zip(m1 - m2, critical, strict=True)
     ]

@@ -39,6 +39,19 @@ def _split(text: str | None) -> list[str] | None:
     return [p.strip() for p in text.split(",") if p.strip()] if text else None
 
 
+def _display(frame: Any, fmt: OutputFormat) -> Any:
+    """Floats to 12 significant digits (no 0.4801000000000001 in CSV/JSON); md: NaN blank."""
+    import numpy as np
+
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].dtype.kind == "f":
+            frame[column] = [float(f"{v:.12g}") if np.isfinite(v) else v for v in frame[column]]
+    if fmt is OutputFormat.md:
+        frame = frame.astype(object).where(frame.notna(), None)
+    return frame
+
+
 def _render(
     result: Any,
     fmt: OutputFormat,
@@ -50,23 +63,30 @@ def _render(
     """Print the main table (csv: only it; json: everything; table/md: main + extra)."""
     from rich.console import Console
 
+    from heritagekit.analysis.results import frame_records
     from heritagekit.cli.output import emit_table
 
     fmt = OutputFormat(fmt)
+    table = _display(result.table, fmt)
     if fmt is OutputFormat.json:
-        payload = result.to_dict()
-        payload[main_key] = payload.pop("table")
-        emit_table(result.table, fmt, json_payload=payload)
+        payload: dict[str, Any] = {"title": result.title, main_key: frame_records(table)}
+        for name, frame in result.tables.items():
+            payload[name] = frame_records(_display(frame, fmt))
+        payload["info"], payload["notes"] = result.info, result.notes
+        emit_table(table, fmt, json_payload=payload)
     elif fmt is OutputFormat.csv:
-        emit_table(result.table, fmt)
+        emit_table(table, fmt)
     else:
         console = Console(highlight=False, soft_wrap=True)
-        emit_table(result.table, fmt, title=result.title, console=console)
+        emit_table(table, fmt, title=result.title, console=console)
         for name in extra:
             if name in result.tables:
                 if fmt is OutputFormat.md:
                     console.out("")
-                emit_table(result.tables[name], fmt, title=name.replace("_", " "), console=console)
+                frame = _display(result.tables[name], fmt)
+                emit_table(frame, fmt, title=name.replace("_", " "), console=console)
+        if fmt is OutputFormat.md and result.notes:
+            console.out("")
         for note in result.notes:
             console.out(("> " if fmt is OutputFormat.md else "") + note)
     if plot is not None:
@@ -362,3 +382,27 @@ def report(
 
     written = write_report(study, out, overwrite=overwrite)
     Console(stderr=True, highlight=False).print(f"wrote {written}")
+
+
+@app.command("analysis-examples", rich_help_panel="Evaluate")
+def analysis_examples(
+    out: Path = typer.Argument(Path("heritage-examples"), help="Folder to copy them into."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing files."),
+) -> None:
+    """Copy the example tables and study.yaml of the analysis commands into a folder."""
+    import shutil
+
+    from rich.console import Console
+
+    from heritagekit.analysis.validation import example_path
+    from heritagekit.errors import OutputExistsError
+
+    source = example_path("study.yaml").parent
+    files = sorted([*source.glob("*.csv"), source / "study.yaml"])
+    clashes = [out / f.name for f in files if (out / f.name).exists()]
+    if clashes and not overwrite:
+        raise OutputExistsError("already exists (use --overwrite)", path=clashes[0])
+    out.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        shutil.copyfile(file, out / file.name)
+    Console(highlight=False).print(f"copied {len(files)} example files to {out}/")
