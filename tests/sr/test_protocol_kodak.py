@@ -1,0 +1,21 @@
+"""The evaluation protocol reproduces the published bicubic numbers on Kodak24."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from heritagekit.sr.evaluate import evaluate_sr
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+@pytest.mark.parametrize(("scale", "psnr", "ssim"), [(2, 30.74, 0.8677), (4, 27.13, 0.7140)])
+def test_bicubic_on_kodak24(shared_dir: Path, scale: int, psnr: float, ssim: float) -> None:
+    kodak = shared_dir / "datasets" / "sr-val" / "Kodak24"
+    if not kodak.is_dir():
+        pytest.skip(f"{kodak} is absent")
+    result = evaluate_sr(kodak, scale, "bicubic")
+    assert round(result["mean"]["psnr"], 2) == pytest.approx(psnr)
+    assert round(result["mean"]["ssim"], 4) == pytest.approx(ssim)
