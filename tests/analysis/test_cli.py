@@ -157,3 +157,29 @@ def test_single_respondent_and_missing_file(tmp_path, capsys) -> None:
     assert code == 2 and "column 'respondent' (respondents): 1 found" in err
     code, _, err = run(["compare", str(tmp_path / "absent.csv")], capsys)
     assert code == 2 and "no such file" in err
+
+
+def test_report_errors_name_the_analysis(tmp_path, capsys) -> None:
+    (tmp_path / "scores.csv").write_text("group,score\na,1\na,2\nb,3\n")
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        "title: t\nanalyses:\n  - kind: compare\n    data: scores.csv\n"
+        "    options: {group: group, value: score}\n"
+    )
+    out = tmp_path / "report.html"
+    code, _, err = run(["report", str(study), "-o", str(out)], capsys)
+    assert code == 2 and "analyses.0 (compare, scores.csv)" in err and "group 'b'" in err
+    assert not out.exists()
+    study.write_text("title: t\nanalyses:\n  - kind: anova\n    data: scores.csv\n")
+    code, _, err = run(["report", str(study), "-o", str(out)], capsys)
+    assert code == 2 and "analyses.0.kind: 'anova' is not one of" in err
+
+
+@pytest.mark.slow
+def test_demo_step_writes_figures_and_report(tmp_path) -> None:
+    from heritagekit.demos import analysis
+
+    written = analysis.run(tmp_path)
+    paths = [p for p, _ in written]
+    assert sum(p.suffix == ".png" for p in paths) == 6
+    assert (tmp_path / "report.html").stat().st_size > 10_000
