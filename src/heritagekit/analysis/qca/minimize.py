@@ -1,0 +1,256 @@
+"""Exact Boolean minimization: prime implicants and every minimal cover of the PI chart.
+
+Two ways to get prime implicants, both exact:
+
+- **Open world** (remainders allowed, the parsimonious solution): a term is an implicant iff
+  it covers no forbidden configuration (observed negative rows, contradictions, excluded
+  remainders). Remainders are never enumerated. A prime implicant that covers the positive
+  row ``p`` is ``p`` restricted to a set ``S`` of conditions that is a *minimal transversal*
+  of the sets ``D(p, f)`` of conditions on which ``p`` differs from each forbidden row
+  ``f``. For each positive row all minimal transversals are found at once, bit-parallel
+  over the 2^k subsets of conditions (a superset-closure "zeta" transform in numpy), so the
+  work is (positive rows) x 2^k x k array operations whatever the number of remainders.
+- **Closed world** (complex and intermediate solutions): the on-set is an explicit list of
+  configurations (positive rows, plus easy counterfactuals); Quine-McCluskey merging,
+  generalised to multi-value conditions, gives its prime implicants.
+
+The prime-implicant chart (positive rows x prime implicants) is then solved exactly: every
+cover with the smallest number of prime implicants is returned (R's QCA reports all of
+them as models M1, M2, ...), by iterative deepening with a disjoint-rows lower bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from heritagekit.analysis.qca.terms import DONT_CARE, Term, sort_terms, term_covers
+from heritagekit.errors import BadInputError
+
+# The open-world search holds 2^k booleans per positive row: fine up to 20 conditions.
+MAX_OPEN_WORLD_CONDITIONS = 20
+
+
+class _StopSearch(Exception):
+    """Internal: the cap on the number of models was reached."""
+
+
+def _minimal_transversals(edge_masks: np.ndarray, k: int) -> np.ndarray:
+    """All minimal subsets of {0..k-1} (as bit masks) that meet every edge mask."""
+    size = 1 << k
+    contains_edge = np.zeros(size, dtype=bool)
+    contains_edge[edge_masks] = True
+    # superset closure: contains_edge[T] = T contains some edge
+    for j in range(k):
+        view = contains_edge.reshape(-1, 2, 1 << j)
+        view[:, 1, :] |= view[:, 0, :]
+    # S meets every edge iff its complement contains no edge; complement(S) = size-1-S
+    hitting = ~contains_edge[::-1]
+    minimal = hitting.copy()
+    for j in range(k):
+        hv = hitting.reshape(-1, 2, 1 << j)
+        mv = minimal.reshape(-1, 2, 1 << j)
+        mv[:, 1, :] &= ~hv[:, 0, :]
+    return np.flatnonzero(minimal)
+
+
+def prime_implicants_open(
+    positive: np.ndarray, forbidden: np.ndarray, levels: Sequence[int]
+) -> np.ndarray:
+    """Prime implicants that cover at least one positive row and no forbidden row."""
+    k = len(levels)
+    if k > MAX_OPEN_WORLD_CONDITIONS:
+        raise BadInputError(
+            f"{k} conditions: the exact search supports at most {MAX_OPEN_WORLD_CONDITIONS}"
+        )
+    weights = (1 << np.arange(k)).astype(np.int64)
+    found: list[np.ndarray] = []
+    for p in positive:
+        if forbidden.shape[0]:
+            masks = (forbidden != p) @ weights
+            if np.any(masks == 0):
+                raise BadInputError("a configuration is both positive and forbidden")
+            masks = np.unique(masks)
+        else:
+            masks = np.zeros(0, dtype=np.int64)
+        transversals = _minimal_transversals(masks, k)
+        chosen = ((transversals[:, None] >> np.arange(k)) & 1).astype(bool)
+        found.append(np.where(chosen, p[None, :], DONT_CARE))
+    if not found:
+        return np.zeros((0, k), dtype=np.int64)
+    return sort_terms(np.vstack(found).astype(np.int64))
+
+
+def prime_implicants_closed(onset: np.ndarray, levels: Sequence[int]) -> np.ndarray:
+    """All prime implicants of an explicit on-set (Quine-McCluskey, multi-value aware)."""
+    current: set[Term] = {tuple(int(v) for v in row) for row in onset}
+    primes: set[Term] = set()
+    while current:
+        merged: set[Term] = set()
+        used: set[Term] = set()
+        groups: dict[tuple[Term, int], set[int]] = {}
+        for term in current:
+            for j, value in enumerate(term):
+                if value == DONT_CARE:
+                    continue
+                key = ((*term[:j], DONT_CARE, *term[j + 1 :]), j)
+                groups.setdefault(key, set()).add(value)
+        for (general, j), values in groups.items():
+            if len(values) == levels[j]:
+                merged.add(general)
+                for value in values:
+                    used.add((*general[:j], value, *general[j + 1 :]))
+        primes.update(current - used)
+        current = merged
+    return sort_terms(np.array(sorted(primes), dtype=np.int64).reshape(-1, len(levels)))
+
+
+@dataclass
+class ChartSolution:
+    """Prime implicants, what each covers, and every minimal cover (as PI indices)."""
+
+    implicants: list[Term]  # only those covering some positive row, in R's order
+    coverage: np.ndarray  # bool, implicants x positive rows
+    models: list[tuple[int, ...]]
+    essential: list[int]
+    truncated: bool = False  # True when the search stopped at max_models covers
+
+
+def _onehot_codes(configs: np.ndarray, levels: Sequence[int]) -> np.ndarray:
+    """Each configuration as a uint64 with one bit per (condition, level)."""
+    offsets = np.concatenate([[0], np.cumsum(levels)[:-1]]).astype(np.uint64)
+    bits = np.left_shift(np.uint64(1), offsets[None, :] + configs.astype(np.uint64))
+    return np.bitwise_or.reduce(bits, axis=1) if configs.shape[1] else np.zeros(0, np.uint64)
+
+
+def _allowed_bits(terms: np.ndarray, levels: Sequence[int]) -> np.ndarray:
+    """Each term as a uint64 of the (condition, level) bits it allows."""
+    offsets = np.concatenate([[0], np.cumsum(levels)[:-1]]).astype(np.uint64)
+    full = np.array([(1 << n) - 1 for n in levels], dtype=np.uint64) << offsets
+    care = terms != DONT_CARE
+    single = np.left_shift(
+        np.uint64(1), offsets[None, :] + np.where(care, terms, 0).astype(np.uint64)
+    )
+    return np.bitwise_or.reduce(np.where(care, single, full[None, :]), axis=1)
+
+
+def coverage_matrix(
+    implicants: np.ndarray, positive: np.ndarray, levels: Sequence[int]
+) -> np.ndarray:
+    """Boolean implicants x positive rows: which row lies inside which implicant."""
+    terms = np.asarray(implicants, dtype=np.int64).reshape(-1, len(levels))
+    if terms.shape[0] == 0:
+        return np.zeros((0, positive.shape[0]), dtype=bool)
+    if sum(levels) <= 64:
+        rows = _onehot_codes(positive, levels)
+        allowed = _allowed_bits(terms, levels)
+        out = np.empty((terms.shape[0], rows.shape[0]), dtype=bool)
+        step = max(1, 2_000_000 // max(1, rows.shape[0]))
+        for start in range(0, terms.shape[0], step):
+            block = ~allowed[start : start + step, None]
+            out[start : start + step] = (rows[None, :] & block) == 0
+        return out
+    return np.array([term_covers(t, positive) for t in terms], dtype=bool)
+
+
+def _lower_bound(uncovered: int, row_options: Sequence[int], order: Sequence[int]) -> int:
+    """Number of pairwise 'independent' uncovered rows (no PI covers two of them)."""
+    used = 0
+    bound = 0
+    for r in order:
+        if uncovered >> r & 1 and not (row_options[r] & used):
+            used |= row_options[r]
+            bound += 1
+    return bound
+
+
+def _bitsets(matrix: np.ndarray) -> list[int]:
+    """Each row of a boolean matrix as a Python int (bit j = column j)."""
+    if matrix.shape[1] == 0:
+        return [0] * matrix.shape[0]
+    packed = np.packbits(matrix, axis=1, bitorder="little")
+    return [int.from_bytes(row.tobytes(), "little") for row in packed]
+
+
+def minimal_covers(
+    coverage: np.ndarray, *, max_models: int = 10_000
+) -> tuple[list[tuple[int, ...]], list[int], bool]:
+    """Every cover of all columns (rows of the chart) with the fewest implicants.
+
+    ``coverage`` is implicants x rows. Returns (covers as sorted index tuples, essential
+    implicants, truncated): the search stops after ``max_models`` covers of the minimal size
+    (some real noisy data sets have millions) and then says so.
+    """
+    _n_pi, n_rows = coverage.shape
+    if n_rows == 0:
+        return [()], [], False
+    if np.any(~coverage.any(axis=0)):
+        raise BadInputError("a positive row is covered by no prime implicant")
+    pi_rows = _bitsets(coverage)
+    row_options = _bitsets(coverage.T)
+    counts = coverage.sum(axis=0)
+    essential = sorted({int(np.argmax(coverage[:, r])) for r in np.flatnonzero(counts == 1)})
+    full = (1 << n_rows) - 1
+    covered = 0
+    for i in essential:
+        covered |= pi_rows[i]
+    order = sorted(range(n_rows), key=lambda r: bin(row_options[r]).count("1"))
+    remaining = full & ~covered
+    base = tuple(essential)
+    if remaining == 0:
+        return [base], essential, False
+
+    found: set[tuple[int, ...]] = set()
+
+    def search(uncovered: int, chosen: tuple[int, ...], budget: int) -> None:
+        if uncovered == 0:
+            found.add(tuple(sorted(chosen)))
+            if len(found) >= max_models:
+                raise _StopSearch
+            return
+        if budget == 0 or _lower_bound(uncovered, row_options, order) > budget:
+            return
+        # branch on the uncovered row with the fewest covering implicants
+        best_row, best_count = -1, 1 << 30
+        for r in order:
+            if uncovered >> r & 1:
+                count = bin(row_options[r]).count("1")
+                if count < best_count:
+                    best_row, best_count = r, count
+                    if count <= 1:
+                        break
+        options = row_options[best_row]
+        while options:
+            low = options & -options
+            i = low.bit_length() - 1
+            options ^= low
+            search(uncovered & ~pi_rows[i], (*chosen, i), budget - 1)
+
+    budget = _lower_bound(remaining, row_options, order)
+    truncated = False
+    while not found:
+        try:
+            search(remaining, base, budget)
+        except _StopSearch:
+            truncated = True
+        budget += 1
+    return sorted(found), essential, truncated
+
+
+def solve_chart(
+    implicants: np.ndarray,
+    positive: np.ndarray,
+    levels: Sequence[int],
+    *,
+    max_models: int = 10_000,
+) -> ChartSolution:
+    """Keep the implicants that cover a positive row, then find all minimal covers."""
+    terms = sort_terms(np.asarray(implicants, dtype=np.int64).reshape(-1, len(levels)))
+    coverage = coverage_matrix(terms, positive, levels)
+    useful = coverage.any(axis=1)
+    implicants = [tuple(int(v) for v in t) for t in terms[useful]]
+    coverage = coverage[useful]
+    models, essential, truncated = minimal_covers(coverage, max_models=max_models)
+    return ChartSolution(implicants, coverage, models, essential, truncated)
