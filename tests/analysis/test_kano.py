@@ -174,3 +174,16 @@ def test_percentages_equal_shares_and_bad_sums_rejected() -> None:
         pd.DataFrame({"attribute": ["x"], "M": [3], "O": [2], "A": [1], "I": [1]})
     )
     assert counts["M"].dtype.kind == "i" and counts["n"].iloc[0] == 7
+
+
+def test_importance_must_be_positive_with_file_row() -> None:
+    answers = pd.DataFrame(
+        {
+            "attribute": ["a", "b", "a", "b"],
+            "functional": [1, 1, 2, 2],
+            "dysfunctional": [5, 5, 5, 5],
+            "imp": [3, 4, 5, 0],
+        }
+    )
+    with pytest.raises(BadInputError, match=r"row 4, column 'imp': importance must be positive"):
+        kano(answers, importance="imp")

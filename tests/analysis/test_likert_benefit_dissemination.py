@@ -207,3 +207,9 @@ def test_general_inquirer_lexicon_layout(tmp_path) -> None:
     )
     positive, negative = load_lexicon(path)
     assert positive == {"able", "like"} and negative == {"abandon"}
+
+
+def test_long_layout_errors_name_file_rows() -> None:
+    long = pd.DataFrame({"item": ["q1", "q2", "q1", "q2"], "response": [1, 2, 3, 9]})
+    with pytest.raises(BadInputError, match=r"row 4, column 'response': 9 is outside"):
+        likert(long)

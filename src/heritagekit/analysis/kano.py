@@ -285,10 +285,8 @@ def continuous_scores(
         f = group["functional_code"].map(FUNCTIONAL_SCORES).to_numpy(float)
         d = group["dysfunctional_code"].map(DYSFUNCTIONAL_SCORES).to_numpy(float)
         w = np.ones_like(f)
-        if importance is not None:
-            w = numeric_column(group.reset_index(drop=True), importance).to_numpy(float)
-            if (w <= 0).any():
-                raise BadInputError(f"column {importance!r}: importance must be positive")
+        if importance is not None:  # validated on the whole table by _check_importance
+            w = group[importance].to_numpy(float)
         f_mean, d_mean = np.average(f, weights=w), np.average(d, weights=w)
         quadrant = (
             ("O" if d_mean >= CONTINUOUS_SPLIT else "A")
@@ -312,6 +310,17 @@ def continuous_scores(
     if importance is None:
         table = table.drop(columns="importance_mean")
     return table
+
+
+def _check_importance(frame: pd.DataFrame, column: str) -> None:
+    """Self-stated importance: positive numbers, else the row and column are named."""
+    values = numeric_column(frame.reset_index(drop=True), column)
+    if (values <= 0).any():
+        position = int(np.flatnonzero((values <= 0).to_numpy())[0])
+        raise BadInputError(
+            f"row {position + 1}, column {column!r}: importance must be positive "
+            f"(got {show_value(values.iloc[position])})"
+        )
 
 
 def _detect_layout(frame: pd.DataFrame, functional: str, dysfunctional: str, suffix: str) -> str:
@@ -369,6 +378,8 @@ def kano(
         )
         layout = "answers"
     if layout == "answers":
+        if importance is not None:
+            _check_importance(frame, importance)
         classified = classify_answers(
             frame,
             attribute=attribute,

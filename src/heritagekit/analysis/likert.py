@@ -50,8 +50,9 @@ def _responses_to_counts(
         bad = (answered < low) | (answered > high) | (answered != np.round(answered))
         if bad.any():
             position = int(answered.index[np.flatnonzero(bad.to_numpy())[0]])
+            shown = show_value(frame[item].iloc[position])
             raise BadInputError(
-                f"row {position + 1}, column {item!r}: {show_value(frame[item].iloc[position])} is "
+                f"row {position + 1}, column {item!r}: {shown} is "
                 f"outside the answer scale {low}-{high} (whole numbers)"
             )
         require_rows(len(answered), 2, f"item {item!r} answers")
@@ -100,8 +101,10 @@ def likert(
 ) -> AnalysisResult:
     """Distribution, mean and top-box share of each Likert item (answers wide or long)."""
     low, high = scale
+    frame = frame.reset_index(drop=True)
     if item in frame.columns and response in frame.columns:
         names = label_column(frame, item)
+        _responses_to_counts(frame, [response], low, high)  # row numbers of the file
         wide = {
             name: frame.loc[names == name, response].reset_index(drop=True)
             for name in dict.fromkeys(names)
