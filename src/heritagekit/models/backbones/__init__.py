@@ -135,7 +135,7 @@ def spec(key: str) -> BackboneSpec:
 
 def _checksum_text(item: BackboneSpec) -> str:
     if item.sha256_is_prefix:
-        return f"sha256 starting with {item.sha256} (only this prefix is published)"
+        return f"sha256 prefix {item.sha256}; only the prefix is published"
     return f"sha256 {item.sha256}"
 
 
