@@ -145,3 +145,13 @@ def test_output_folder_inside_input_folder(tree: Path) -> None:
     assert len(first.done) == 4
     again = run_batch([str(tree)], out, _copy, quiet=True)  # does not eat its own outputs
     assert len(again.skipped) == 4 and not again.done and not again.failed
+
+
+def test_process_pool_executor(tree: Path, tmp_path: Path) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    (tree / "bad.png").write_text("nope")
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        summary = run_batch([str(tree)], tmp_path / "out", _copy, executor=pool, quiet=True)
+    assert len(summary.done) == 4 and [f.name for f, _ in summary.failed] == ["bad.png"]
+    assert (tmp_path / "out" / "sub" / "deep" / "c.PNG").exists()

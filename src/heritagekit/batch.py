@@ -12,7 +12,7 @@ from __future__ import annotations
 import glob
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,13 +140,16 @@ def run_batch(
     quiet: bool = False,
     description: str = "",
     raise_single: bool = True,
+    executor: Executor | None = None,
 ) -> BatchSummary:
     """Run ``process(input_file, output_file)`` on every input image.
 
     ``output_name`` maps an input's relative path to its output's relative path (default:
     the same). Existing outputs are skipped unless ``overwrite``. ``workers`` > 1 runs
     items in a thread pool (NumPy, Pillow and torch release the GIL in their heavy parts,
-    and a thread pool accepts any callable, closures included).
+    and a thread pool accepts any callable, closures included). Pass ``executor`` (e.g. a
+    ``ProcessPoolExecutor``, with a picklable ``process``) to run items there instead;
+    ``workers`` then sets how many items are in flight.
 
     With ``raise_single`` (default), a command given exactly one image behaves like a
     plain command: its error is raised (exit 2 for bad input) instead of summarised.
@@ -170,12 +173,12 @@ def run_batch(
     if single and summary.failed:
         raise BadInputError("refusing to overwrite the input image", path=items[0][0])
     with _progress(len(todo), description, quiet) as advance:
-        if workers <= 1 or len(todo) <= 1:
+        if executor is None and (workers <= 1 or len(todo) <= 1):
             for file, target in todo:
                 _run_one(process, file, target, summary, single)
                 advance()
         else:
-            _run_pool(process, todo, summary, workers, advance)
+            _run_pool(process, todo, summary, max(workers, 1), advance, executor)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -203,8 +206,10 @@ def _run_pool(
     summary: BatchSummary,
     workers: int,
     advance: Callable[[], None],
+    executor: Executor | None = None,
 ) -> None:
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="heritage-batch")
+    own_pool = executor is None
+    pool = executor or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="heritage-batch")
     pending: dict[Future, tuple[Path, Path]] = {}
     queue = iter(todo)
     try:
@@ -231,7 +236,10 @@ def _run_pool(
     finally:
         for future in pending:
             future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        if own_pool:
+            pool.shutdown(wait=True, cancel_futures=True)
+        else:  # the caller's pool stays open, but nothing of ours may still be running
+            wait(pending)
 
 
 class _progress:
