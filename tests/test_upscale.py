@@ -149,6 +149,8 @@ def test_learned_method_plugs_in(tmp_path: Path) -> None:
             run=fake_network,
             ai_derived=True,
             model_info=lambda options: (options.get("model"), "cd" * 32),
+            # Defaults filled in before the run, seen by the run and by the provenance alike.
+            resolve_options=lambda options, factor: {"model": f"sr-x{factor:g}", **options},
         )
     )
     try:
@@ -162,6 +164,8 @@ def test_learned_method_plugs_in(tmp_path: Path) -> None:
         assert record["weights_sha256"] == "cd" * 32 and "AI" in record["statement"]
         assert calls == [{"model": "sr-small", "device": "cpu"}]
         assert read_image(out).height == 8
+        out = upscale_file(tmp_path / "in.png", tmp_path / "auto.png", scale=2, method="fake-model")
+        assert read_provenance(out)["model"] == "sr-x2" and calls[-1] == {"model": "sr-x2"}
     finally:
         METHODS.pop("fake-model")
 

@@ -44,6 +44,17 @@ class UpscaleMethod:
     # options -> (model name, weights sha256), recorded in the provenance
     model_info: Callable[[Options], tuple[str | None, str | None]] = _no_model
     description: str = ""
+    # (options, overall scale factor) -> options with defaults filled in (e.g. the model a
+    # run will use), so that the run and its provenance record agree; must be idempotent
+    resolve_options: Callable[[dict[str, Any], float], dict[str, Any]] | None = None
+
+
+def prepare_options(method: UpscaleMethod, options: Options | None, factor: float) -> dict:
+    """A copy of ``options`` completed by the method for an upscale by ``factor``."""
+    prepared = dict(options or {})
+    if method.resolve_options is not None:
+        prepared = method.resolve_options(prepared, factor)
+    return prepared
 
 
 def _classical(name: str) -> UpscaleMethod:
@@ -138,8 +149,8 @@ def upscale_image(
     The DPI is multiplied by the scale: the picture still covers the same physical area.
     """
     chosen = get_method(method)
-    options = dict(options or {})
     out_h, out_w = target_size(image.height, image.width, scale=scale, size=size)
+    options = prepare_options(chosen, options, max(out_h / image.height, out_w / image.width))
     limit = max_pixels_limit(max_pixels)
     if out_h * out_w > limit:
         raise ImageTooLargeError(
@@ -171,10 +182,13 @@ def upscale_provenance(
     image: ImageData,
     result: ImageData,
     method: str,
-    options: Options,
+    options: Options | None = None,
     command: str | None = None,
 ) -> Provenance:
+    """The provenance record of ``result``, upscaled from ``image`` (read from ``input_path``)."""
     chosen = get_method(method)
+    factor = max(result.width / image.width, result.height / image.height)
+    options = prepare_options(chosen, options, factor)
     model, weights_sha256 = chosen.model_info(options)
     parameters = {
         "method": method,
@@ -207,7 +221,6 @@ def upscale_file(
 ) -> Path:
     """Read, upscale and write one image with its metadata and provenance."""
     input_path = Path(input_path)
-    options = dict(options or {})
     image = read_image(input_path)
     result = upscale_image(image, scale=scale, size=size, method=method, options=options)
     record = upscale_provenance(input_path, image, result, method, options, command)
