@@ -75,6 +75,8 @@ def test_bad_input(weights: Path, photo: np.ndarray) -> None:
         upscale_image(image, scale=0.5, method="model", options={"model": str(weights)})
     with pytest.raises(BadInputError, match="maximum"):
         upscale_image(image, scale=100, method="model", options={"model": str(weights)})
+    with pytest.raises(ModelError, match="upscales x2"):
+        upscale_image(image, scale=4, method="model", options={"model": str(weights)})
     tiny = ImageData.from_array(photo[:2, :2])
     with pytest.raises(BadInputError, match="smaller than"):
         upscale_image(tiny, scale=2, method="model", options={"model": str(weights)})

@@ -9,6 +9,7 @@ the target, then resample to the exact size with bicubic (downsampling, antialia
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +46,13 @@ def choose_scale(factor: float, model: str | None) -> int:
                 known = ", ".join(sorted(models)) or "none shipped"
                 raise ModelError(f"--model: unknown SR model '{model}' (known: {known})")
             meta = models[model]
-        return int(meta.get("scale", "0"))
+        scale = int(meta.get("scale", "0"))
+        if scale + 1e-9 < factor:
+            raise ModelError(
+                f"--model {model} upscales x{scale}, but x{factor:g} was asked for; "
+                f"choose a model of x{math.ceil(factor - 1e-9)} or more, or a smaller --scale"
+            )
+        return scale
     scales = shipped_scales()
     if not scales:
         raise ModelError("no SR model is shipped; use --method bicubic")
@@ -107,7 +114,7 @@ def run_model(pixels: np.ndarray, size: tuple[int, int], options: Mapping[str, A
 
 def model_info(options: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """(model name, weights sha256) for the provenance record."""
-    name = options.get("model") or options.get("resolved_model")
+    name = options.get("model")
     if not name:
         return None, None
     try:
@@ -122,10 +129,12 @@ def model_info(options: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 
 def resolve_options(options: dict[str, Any], factor: float) -> dict[str, Any]:
-    """Fill in the model a run will use, so provenance names it even when defaulted."""
+    """Fill in the model a run will use, so provenance names it even when defaulted.
+
+    Also rejects a bad factor or an unknown model before any pixel work (idempotent).
+    """
     scale = choose_scale(factor, options.get("model"))
-    options["resolved_model"] = model_name_for(options, scale)
-    return options
+    return {**options, "model": model_name_for(options, scale)}
 
 
 def _register() -> None:
@@ -137,6 +146,7 @@ def _register() -> None:
             run=run_model,
             ai_derived=True,
             model_info=model_info,
+            resolve_options=resolve_options,
             description="learned super-resolution (heritagekit SR network, tiled)",
         )
     )
