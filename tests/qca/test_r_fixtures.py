@@ -389,8 +389,8 @@ def test_robustness_grid(qca_dir: Path) -> None:
         for row in group.itertuples(index=False):
             soltype = "complex" if row.soltype == "conservative" else row.soltype
             mine = table[
-                np.isclose(table["incl_cut"], getattr(row, "_1"))
-                & (table["n_cut"] == getattr(row, "_2"))
+                np.isclose(table["incl_cut"], row._1)
+                & (table["n_cut"] == row._2)
                 & (table["soltype"] == soltype)
             ].iloc[0]
             assert mine["positive_rows"] == row.positive_rows
