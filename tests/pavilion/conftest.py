@@ -3,23 +3,34 @@ linked to its original by provenance, and a tiny GLB model."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import contextlib
+import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-HERITAGE = [sys.executable, "-c", "from heritagekit.cli.main import main; main()"]
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def heritage(*args: str, env: dict | None = None, cwd: Path | None = None):
-    """Run the real CLI in a subprocess (main() wraps errors into one line + exit code)."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [*HERITAGE, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120
-    )
+def heritage(*args: str) -> CliResult:
+    """Run the real CLI entry point in-process (main() turns errors into one line + exit code)."""
+    from heritagekit.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+    return CliResult(code, out.getvalue(), err.getvalue())
 
 
 def write_sources(folder: Path) -> dict[str, Path]:
@@ -31,12 +42,12 @@ def write_sources(folder: Path) -> dict[str, Path]:
     from heritagekit.io import ImageData, make_provenance, write_image
 
     folder.mkdir(parents=True, exist_ok=True)
-    astro = skimage.data.astronaut()[::2, ::2].astype(np.float32) / 255  # 256 x 256
+    astro = skimage.data.astronaut().astype(np.float32) / 255  # 512 x 512
     coffee = skimage.data.coffee().astype(np.float32) / 255  # 400 x 600
     paths = {"astro": folder / "astro.png", "coffee": folder / "coffee.jpg"}
     write_image(paths["astro"], ImageData.from_array(astro))
     write_image(paths["coffee"], ImageData.from_array(coffee))
-    up = np.clip(resize(astro, (512, 512), "bicubic"), 0, 1)
+    up = np.clip(resize(astro, (1024, 1024), "bicubic"), 0, 1)
     record = make_provenance(
         operation="upscale (test-sr)",
         input_path=paths["astro"],

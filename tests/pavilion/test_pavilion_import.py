@@ -101,7 +101,7 @@ def test_manifest_is_presentation3(collection_dir: Path) -> None:
     assert len(canvases) == 2
     body = canvases[1]["items"][0]["items"][0]["body"]
     assert body["service"][0]["id"].endswith(f"/iiif/{astro.images[1].id}")
-    assert (canvases[1]["width"], canvases[1]["height"]) == (512, 512)
+    assert (canvases[1]["width"], canvases[1]["height"]) == (1024, 1024)
     assert "AI-derived" in json.dumps(canvases[1]["metadata"])
     coll.close()
 

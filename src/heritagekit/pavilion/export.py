@@ -2,8 +2,9 @@
 
 The site is built in a temporary folder beside the target and renamed into place, so
 a failed build leaves no half-written site. Pages link relatively and work from any
-folder of any web server; with ``base_url`` the IIIF ``id``s are absolute URLs (what
-external IIIF viewers need), without it they are relative to the site root.
+folder of any web server (the viewers derive tile URLs from the page's own address).
+IIIF ids in ``info.json`` and manifests must be absolute URLs: they use ``base_url``
+(the site's public address), by default the collection's configured ``base_url``.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def build_site(
 
 def _write_site(collection: Collection, items: list, site: Path, base_url: str | None) -> None:
     root = collection.root
+    base = (base_url or collection.config.base_url).rstrip("/")
     shutil.copytree(STATIC_DIR, site / "static")
     title = collection.config.title
     index_links = pages.Links(root="", static_site=True)
@@ -76,9 +78,7 @@ def _write_site(collection: Collection, items: list, site: Path, base_url: str |
             shutil.copytree(root / "iiif" / image.id, site / "iiif" / image.id)
             info_path = site / "iiif" / image.id / "info.json"
             info = json.loads(info_path.read_text(encoding="utf-8"))
-            info["id"] = (
-                f"{base_url.rstrip('/')}/iiif/{image.id}" if base_url else f"iiif/{image.id}"
-            )
+            info["id"] = f"{base}/iiif/{image.id}"
             info_path.write_text(json.dumps(info, indent=2), encoding="utf-8")
             infos[image.id] = info
         shutil.copytree(root / "media" / item.id, site / "media" / item.id)
@@ -87,7 +87,7 @@ def _write_site(collection: Collection, items: list, site: Path, base_url: str |
         (page_dir / "index.html").write_text(
             pages.render_item(item, infos, item_links, title=title), encoding="utf-8"
         )
-        manifest = build_manifest(item, base_url.rstrip("/") if base_url else ".")
+        manifest = build_manifest(item, base, static_site=True)
         (site / "manifests" / f"{item.id}.json").write_text(
             json.dumps(manifest, indent=2), encoding="utf-8"
         )

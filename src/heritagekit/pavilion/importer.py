@@ -246,13 +246,19 @@ def _write_full(image: Any, path: Path, width: int, height: int) -> None:
 
 
 # --- manifests -----------------------------------------------------------------------
-def build_manifest(item: ItemRecord, base_url: str) -> dict[str, Any]:
-    """A IIIF Presentation 3 manifest: one canvas per image, AI-derived ones labelled."""
+def build_manifest(item: ItemRecord, base_url: str, *, static_site: bool = False) -> dict[str, Any]:
+    """A IIIF Presentation 3 manifest: one canvas per image, AI-derived ones labelled.
+
+    The manifest's own id is where it is served: ``/api/items/<id>/manifest.json`` on the
+    server, ``/manifests/<id>.json`` in the static export.
+    """
     from iiif_prezi3 import KeyValueString, Manifest, ServiceV3
 
     base = base_url.rstrip("/")
     manifest = Manifest(
-        id=f"{base}/api/items/{item.id}/manifest.json",
+        id=f"{base}/manifests/{item.id}.json"
+        if static_site
+        else f"{base}/api/items/{item.id}/manifest.json",
         label={"en": [item.title or item.id]},
         summary={"en": [item.description]} if item.description else None,
     )
