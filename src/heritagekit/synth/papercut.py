@@ -47,6 +47,7 @@ class Papercut:
     mask: np.ndarray  # bool H x W, True where the paper is
     layout: str
     seed: tuple[int, ...] | int | None = None
+    folds: int | None = None  # rotational order of a rosette (None for mirror layouts)
 
 
 # ---------------------------------------------------------------- symmetry maps
@@ -276,7 +277,9 @@ def _draw_rosette_tile(
     draw.line([polar(r_in * 0.5, 0), polar(outer + line, 0)], fill=PAPER, width=width)
 
 
-def _rosette(size: int, rng: np.random.Generator, line: float) -> tuple[np.ndarray, np.ndarray]:
+def _rosette(
+    size: int, rng: np.random.Generator, line: float
+) -> tuple[np.ndarray, np.ndarray, int]:
     folds = int(rng.choice([4, 5, 6, 8, 12], p=[0.25, 0.15, 0.3, 0.2, 0.1]))
     index, inside, tile = _fold_map(size, folds)
     canvas = Image.new("L", (tile, tile), CUT)
@@ -285,7 +288,7 @@ def _rosette(size: int, rng: np.random.Generator, line: float) -> tuple[np.ndarr
     mask = wedge[index] & inside
     # outside the disc every pixel is its own orbit
     orbit = np.where(inside, index, tile * tile + np.arange(size * size).reshape(size, size))
-    return mask, orbit
+    return mask, orbit, folds
 
 
 def _frame(draw: ImageDraw.ImageDraw, size: int, rng: np.random.Generator, line: float) -> str:
@@ -464,8 +467,9 @@ def generate_papercut(
     rng = _rng(seed)
     layout = layout or str(rng.choice(LAYOUTS, p=[0.5, 0.35, 0.15]))
     line = size * rng.uniform(0.008, 0.015)
+    folds = None
     if layout == "rosette":
-        mask, orbit = _rosette(size, rng, line)
+        mask, orbit, folds = _rosette(size, rng, line)
     else:
         mask, orbit = _mirror(size, rng, line, layout == "mirror2")
     mask = connect_paper(mask, orbit=orbit, bridge_width=max(2, round(line)))
@@ -475,6 +479,7 @@ def generate_papercut(
         mask=mask,
         layout=layout,
         seed=None if isinstance(seed, np.random.Generator) else seed,
+        folds=folds,
     )
 
 
