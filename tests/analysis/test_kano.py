@@ -187,3 +187,11 @@ def test_importance_must_be_positive_with_file_row() -> None:
     )
     with pytest.raises(BadInputError, match=r"row 4, column 'imp': importance must be positive"):
         kano(answers, importance="imp")
+
+
+def test_package_exports_functions_not_modules() -> None:
+    import heritagekit.analysis.kano  # noqa: F401  (a submodule import must not shadow)
+    from heritagekit.analysis import benefit, dissemination, kano, kansei, likert
+
+    for function in (benefit, dissemination, kano, kansei, likert):
+        assert callable(function)

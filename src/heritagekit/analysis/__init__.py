@@ -1,51 +1,53 @@
 """Design-research analytics: DataFrame in, result out."""
 
-from __future__ import annotations
+# The functions are imported eagerly on purpose: several share their module's name
+# (kano, kansei, likert, benefit, dissemination), and only an import here guarantees that
+# ``from heritagekit.analysis import kano`` gives the function, not the module. Heavy
+# libraries (statsmodels, matplotlib) load inside the functions; fsQCA
+# (heritagekit.analysis.qca) is not imported here.
+from heritagekit.analysis.benefit import benefit, did_estimate
+from heritagekit.analysis.dissemination import (
+    code_conditions,
+    dissemination,
+    dissemination_score,
+    lexicon_sentiment,
+    ols_screening,
+)
+from heritagekit.analysis.experiments import cohen_d, compare, hedges_g, rank_biserial
+from heritagekit.analysis.kano import classify, kano
+from heritagekit.analysis.kano import coefficients as kano_coefficients
+from heritagekit.analysis.kano import continuous_scores as kano_continuous
+from heritagekit.analysis.kansei import cronbach_alpha, kansei, quantification_type1
+from heritagekit.analysis.likert import likert, likert_from_counts, satisfaction
+from heritagekit.analysis.report import run_study, write_report
+from heritagekit.analysis.results import AnalysisResult
+from heritagekit.analysis.validation import example_path, read_table
 
-import importlib
-from typing import Any
-
-# Public name -> module. Loaded on first use so that importing a submodule (for example
-# heritagekit.analysis.qca) does not pull scipy, statsmodels and matplotlib.
-_EXPORTS = {
-    "AnalysisResult": "results",
-    "read_table": "validation",
-    "kano": "kano",
-    "classify": "kano",
-    "kano_coefficients": ("kano", "coefficients"),
-    "kano_continuous": ("kano", "continuous_scores"),
-    "kansei": "kansei",
-    "cronbach_alpha": "kansei",
-    "quantification_type1": "kansei",
-    "compare": "experiments",
-    "cohen_d": "experiments",
-    "hedges_g": "experiments",
-    "rank_biserial": "experiments",
-    "likert": "likert",
-    "likert_from_counts": "likert",
-    "satisfaction": "likert",
-    "benefit": "benefit",
-    "did_estimate": "benefit",
-    "dissemination": "dissemination",
-    "dissemination_score": "dissemination",
-    "code_conditions": "dissemination",
-    "ols_screening": "dissemination",
-    "lexicon_sentiment": "dissemination",
-    "run_study": "report",
-    "write_report": "report",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    target = _EXPORTS.get(name)
-    if target is None:
-        raise AttributeError(f"module 'heritagekit.analysis' has no attribute {name!r}")
-    module_name, attribute = target if isinstance(target, tuple) else (target, name)
-    module = importlib.import_module(f"heritagekit.analysis.{module_name}")
-    return getattr(module, attribute)
-
-
-def __dir__() -> list[str]:
-    return __all__
+__all__ = [
+    "AnalysisResult",
+    "benefit",
+    "classify",
+    "code_conditions",
+    "cohen_d",
+    "compare",
+    "cronbach_alpha",
+    "did_estimate",
+    "dissemination",
+    "dissemination_score",
+    "example_path",
+    "hedges_g",
+    "kano",
+    "kano_coefficients",
+    "kano_continuous",
+    "kansei",
+    "lexicon_sentiment",
+    "likert",
+    "likert_from_counts",
+    "ols_screening",
+    "quantification_type1",
+    "rank_biserial",
+    "read_table",
+    "run_study",
+    "satisfaction",
+    "write_report",
+]

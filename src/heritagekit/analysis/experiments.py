@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
 
 from heritagekit.analysis.results import AnalysisResult, new_figure
 from heritagekit.analysis.validation import (
@@ -57,6 +56,8 @@ def _split_groups(
 
 def descriptives(groups: dict[str, np.ndarray], confidence: float = 0.95) -> pd.DataFrame:
     """n, mean, SD, SE, t-interval of the mean, median, quartiles, min and max per group."""
+    from scipy import stats
+
     rows = []
     for name, x in groups.items():
         n = len(x)
@@ -95,6 +96,8 @@ def _bracket_root(function: Any, start: float, step: float = 2.0) -> tuple[float
 
 def _noncentral_t_interval(t: float, df: float, confidence: float) -> tuple[float, float]:
     """Confidence limits of the noncentrality parameter given an observed t."""
+    from scipy import optimize, stats
+
     upper_tail = 0.5 + confidence / 2
 
     def limit(target: float) -> float:
@@ -109,6 +112,8 @@ def _noncentral_t_interval(t: float, df: float, confidence: float) -> tuple[floa
 
 def hedges_correction(df: float) -> float:
     """Exact small-sample factor J(df) = Gamma(df/2) / (sqrt(df/2) Gamma((df-1)/2))."""
+    from scipy import special
+
     return float(np.exp(special.gammaln(df / 2) - special.gammaln((df - 1) / 2)) / np.sqrt(df / 2))
 
 
@@ -137,6 +142,8 @@ def rank_biserial(
 
     The interval uses Fisher's z with SE = sqrt((n1 + n2 + 1) / (3 n1 n2)).
     """
+    from scipy import stats
+
     n1, n2 = len(x), len(y)
     u = stats.mannwhitneyu(x, y, alternative="two-sided").statistic
     r = float(2 * u / (n1 * n2) - 1)
@@ -150,6 +157,8 @@ def eta_squared_interval(
     f: float, df1: float, df2: float, n: int, confidence: float = 0.95
 ) -> tuple[float, float]:
     """Eta squared limits from the noncentral F (lambda / (lambda + N), Steiger 2004)."""
+    from scipy import optimize, stats
+
     upper_tail = 0.5 + confidence / 2
 
     def limit(target: float) -> float:
@@ -168,6 +177,8 @@ def eta_squared_interval(
 
 
 def _epsilon_squared(samples: list[np.ndarray]) -> float:
+    from scipy import stats
+
     n = sum(len(s) for s in samples)
     h = stats.kruskal(*samples).statistic
     return float(h / ((n**2 - 1) / (n + 1)))
@@ -188,6 +199,8 @@ def _bootstrap_epsilon(
 
 
 def _two_group_tests(x: np.ndarray, y: np.ndarray, confidence: float) -> list[dict[str, Any]]:
+    from scipy import stats
+
     student = stats.ttest_ind(x, y, equal_var=True)
     welch = stats.ttest_ind(x, y, equal_var=False)
     mann = stats.mannwhitneyu(x, y, alternative="two-sided")
@@ -218,6 +231,8 @@ def _test_row(
 
 
 def _many_group_tests(samples: list[np.ndarray], confidence: float) -> list[dict[str, Any]]:
+    from scipy import stats
+
     n = sum(len(s) for s in samples)
     k = len(samples)
     anova = stats.f_oneway(*samples)
@@ -245,6 +260,8 @@ def _many_group_tests(samples: list[np.ndarray], confidence: float) -> list[dict
 
 
 def _assumptions(groups: dict[str, np.ndarray]) -> pd.DataFrame:
+    from scipy import stats
+
     rows = []
     for name, x in groups.items():
         if len(x) >= 3 and np.ptp(x) > 0:

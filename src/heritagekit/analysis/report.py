@@ -118,18 +118,19 @@ def run_analysis(
 
         return compare(frame, **options)
     if kind == "likert":
-        from heritagekit.analysis import likert as lk
+        from heritagekit.analysis.likert import likert as run_likert
+        from heritagekit.analysis.likert import likert_from_counts, satisfaction
 
         layout = options.pop("layout", "answers")
         if layout == "counts":
-            return lk.likert_from_counts(frame, **options)
+            return likert_from_counts(frame, **options)
         if layout == "scores":
-            return lk.satisfaction(frame, **options)
+            return satisfaction(frame, **options)
         if "scale" in options:
             from heritagekit.analysis.validation import parse_scale
 
             options["scale"] = parse_scale(options["scale"])
-        return lk.likert(frame, **options)
+        return run_likert(frame, **options)
     if kind == "benefit":
         from heritagekit.analysis.benefit import benefit
 

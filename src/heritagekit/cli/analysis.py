@@ -240,7 +240,8 @@ def likert(
     overwrite: bool = OVERWRITE_OPTION,
 ) -> None:
     """Likert items: distributions, means, top-box shares, diverging stacked bars."""
-    from heritagekit.analysis import likert as lk
+    from heritagekit.analysis.likert import likert as run_likert
+    from heritagekit.analysis.likert import likert_from_counts, satisfaction
     from heritagekit.analysis.validation import parse_scale, read_table
     from heritagekit.errors import BadInputError
 
@@ -249,13 +250,13 @@ def likert(
         raise BadInputError("--counts and --scores exclude each other")
     frame = read_table(file)
     if scores:
-        result = lk.satisfaction(frame, items=_split(items), id_column=respondent)
+        result = satisfaction(frame, items=_split(items), id_column=respondent)
     elif counts:
-        result = lk.likert_from_counts(
+        result = likert_from_counts(
             frame, level=level, items=_split(items), best_first=best_first, top=top
         )
     else:
-        result = lk.likert(
+        result = run_likert(
             frame,
             items=_split(items),
             scale=parse_scale(scale),
@@ -337,7 +338,10 @@ def dissemination(
     overwrite: bool = OVERWRITE_OPTION,
 ) -> None:
     """Dissemination: weighted play/like/comment score and OLS screening of conditions."""
-    from heritagekit.analysis import dissemination as ds
+    from heritagekit.analysis.dissemination import (
+        dissemination as run_dissemination,
+    )
+    from heritagekit.analysis.dissemination import lexicon_sentiment, load_lexicon, parse_weights
     from heritagekit.analysis.validation import read_table
     from heritagekit.errors import BadInputError
 
@@ -348,13 +352,13 @@ def dissemination(
     if text is not None:
         if text not in frame.columns:
             raise BadInputError(f"--text: no column {text!r} in the table", path=file)
-        positive, negative = ds.load_lexicon(lexicon)
-        polarity = ds.lexicon_sentiment(frame[text].fillna(""), positive, negative)["polarity"]
+        positive, negative = load_lexicon(lexicon)
+        polarity = lexicon_sentiment(frame[text].fillna(""), positive, negative)["polarity"]
         frame["affective_expression"] = polarity.to_numpy()
     chosen = [] if conditions == "none" else _split(conditions)
-    result = ds.dissemination(
+    result = run_dissemination(
         frame,
-        weights=ds.parse_weights(weights),
+        weights=parse_weights(weights),
         method=normalise,
         conditions=chosen,
         id_column=video,
