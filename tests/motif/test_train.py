@@ -31,12 +31,22 @@ def _config(data, out, steps):
     )
 
 
-def test_resume_continues_the_exact_loss_curve(tiny_data, tmp_path):
-    straight = train_motif(_config(tiny_data, tmp_path / "a", 4), resume=False)
-    train_motif(_config(tiny_data, tmp_path / "b", 2), resume=False)
+@pytest.fixture(scope="module")
+def straight(tiny_data, tmp_path_factory):
+    """A 4-step run and a 2-step run of the same config (the first half of a resume)."""
+    root = tmp_path_factory.mktemp("straight")
+    train_motif(_config(tiny_data, root / "a", 4), resume=False)
+    half = train_motif(_config(tiny_data, root / "half", 2), resume=False)
+    return root / "a", half.last_checkpoint
+
+
+def test_resume_continues_the_exact_loss_curve(tiny_data, tmp_path, straight):
+    import shutil
+
+    shutil.copytree(straight[1].parent.parent, tmp_path / "b")
     resumed = train_motif(_config(tiny_data, tmp_path / "b", 4))  # picks up step 2
-    assert straight.steps == resumed.steps == 4
-    a, b = read_log(tmp_path / "a"), read_log(tmp_path / "b")
+    assert resumed.steps == 4
+    a, b = read_log(straight[0]), read_log(tmp_path / "b")
     assert [r["step"] for r in b] == [1, 2, 3, 4]
     for ra, rb in zip(a, b, strict=True):
         assert ra["loss_d"] == rb["loss_d"] and ra["loss_g"] == rb["loss_g"]
@@ -44,9 +54,8 @@ def test_resume_continues_the_exact_loss_curve(tiny_data, tmp_path):
     assert json.loads((tmp_path / "b" / "config.json").read_text())["model"]["resolution"] == 16
 
 
-def test_resume_refuses_a_checkpoint_of_another_model(tiny_data, tmp_path):
-    train_motif(_config(tiny_data, tmp_path / "r", 2), resume=False)
-    other = _config(tiny_data, tmp_path / "r", 4)
+def test_resume_refuses_a_checkpoint_of_another_model(tiny_data, straight):
+    other = _config(tiny_data, straight[1].parent.parent, 4)
     other.residual = False
     with pytest.raises(BadInputError, match="another model"):
         train_motif(other)
@@ -96,3 +105,15 @@ def test_ddp_two_processes_on_cpu(tiny_data, tmp_path):
     )
     assert (tmp_path / "ddp" / "checkpoints" / "step_00000002.pt").exists()
     assert len(read_log(tmp_path / "ddp")) == 2
+
+
+def test_compressed_checkpoint_starts_a_new_run_exactly(tiny_data, tmp_path, straight):
+    from heritagekit.train.motif import compress_checkpoint
+
+    packed = compress_checkpoint(straight[1], tmp_path / "b2.pt.xz")
+    fresh = _config(tiny_data, tmp_path / "c", 4)
+    fresh.resume_from = str(packed)
+    train_motif(fresh)
+    a, c = read_log(straight[0]), read_log(tmp_path / "c")
+    assert [r["step"] for r in c] == [3, 4]
+    assert [r["loss_g"] for r in c] == [r["loss_g"] for r in a[2:]]

@@ -101,6 +101,9 @@ def train_motif_command(
     resume: bool = typer.Option(
         True, "--resume/--no-resume", help="Continue the latest checkpoint."
     ),
+    resume_from: Path | None = typer.Option(
+        None, "--resume-from", help="Start a new run folder from this checkpoint (.pt or .pt.xz)."
+    ),
     export: Path | None = typer.Option(
         None, "--export", help="At the end, write the EMA generator as a .safetensors here."
     ),
@@ -138,6 +141,7 @@ def train_motif_command(
         sample_every=sample_every,
         seed=seed,
         device=device,
+        resume_from=str(resume_from) if resume_from else None,
     )
     with Progress(
         TextColumn("train motif"),

@@ -102,7 +102,7 @@ def latents(seed: int, indices, z_dim: int, truncation: float | None = None) -> 
     return np.asarray(rows, dtype=np.float32).reshape(-1, z_dim)
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def render(
     model: MotifModel, z: np.ndarray, labels: np.ndarray, batch_size: int = 256
 ) -> np.ndarray:
