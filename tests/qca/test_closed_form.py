@@ -1,0 +1,199 @@
+"""Small closed-form cases (textbook Boolean minimization, hand-computed fit); always run."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from heritagekit.analysis import qca
+from heritagekit.analysis.qca.minimize import minimal_covers, prime_implicants_open
+from heritagekit.analysis.qca.terms import format_term, parse_expression
+from heritagekit.errors import BadInputError
+
+
+def crisp_frame(positive: list[str], negative: list[str], names: str = "ABC") -> pd.DataFrame:
+    """One case per configuration (written as bit strings) with outcome Y."""
+    rows = [[int(b) for b in cfg] + [1] for cfg in positive]
+    rows += [[int(b) for b in cfg] + [0] for cfg in negative]
+    frame = pd.DataFrame(rows, columns=[*names, "Y"])
+    frame.index = [f"c{i}" for i in range(len(frame))]
+    return frame
+
+
+def solve(frame: pd.DataFrame, include: str = "", dir_exp=None, **kwargs) -> qca.Solution:
+    tt = qca.truth_table(qca.prepare(frame, "Y"), 1.0, 1)
+    return qca.minimize(tt, include, dir_exp, **kwargs)
+
+
+def as_sets(solution: qca.Solution) -> list[frozenset[str]]:
+    return [frozenset(m) for m in solution.expressions]
+
+
+def test_cyclic_function_has_two_minimal_covers() -> None:
+    # f(A,B,C) = sum m(0,1,2,5,6,7): the textbook cyclic chart with two 3-term covers
+    frame = crisp_frame(["000", "001", "010", "101", "110", "111"], ["011", "100"])
+    for include in ("", "?"):  # no remainders: complex == parsimonious
+        got = set(as_sets(solve(frame, include)))
+        assert got == {
+            frozenset({"~A*~B", "B*~C", "A*C"}),
+            frozenset({"~A*~C", "~B*C", "A*B"}),
+        }
+
+
+def test_remainders_simplify_and_can_be_excluded() -> None:
+    frame = crisp_frame(["001", "011"], ["000", "010", "100"])  # 101 and 111 unobserved
+    assert solve(frame).expressions == [["~A*C"]]
+    pars = solve(frame, "?")
+    assert pars.expressions == [["C"]]
+    assert pars.configs_frame(pars.simplifying_assumptions[0]).index.tolist() == [6, 8]
+    assert solve(frame, "?", exclude="A").expressions == [["~A*C"]]  # untenable: A = 1
+    assert solve(frame, "?", exclude="8").expressions == [["~A*C"]]  # row 8 = 111
+
+
+def test_multi_value_condition() -> None:
+    frame = pd.DataFrame(
+        {"A": [0, 1, 2, 2, 0, 1], "B": [1, 1, 1, 0, 0, 0], "Y": [1, 1, 1, 0, 0, 0]},
+        index=list("abcdef"),
+    )
+    tt = qca.truth_table(qca.prepare(frame, "Y"), 1.0)
+    assert tt.levels == [3, 2]
+    assert qca.minimize(tt).expressions == [["B"]]  # all three levels of A merge
+    frame.loc["d", "Y"] = 1
+    tt = qca.truth_table(qca.prepare(frame, "Y"), 1.0)
+    assert set(as_sets(qca.minimize(tt))) == {frozenset({"B", "A[2]"})}
+
+
+def test_open_world_primes_equal_brute_force() -> None:
+    rng = np.random.default_rng(0)
+    levels = [2, 2, 3, 2, 2]
+    configs = np.array(np.meshgrid(*[range(n) for n in levels], indexing="ij")).reshape(5, -1).T
+    rng.shuffle(configs)
+    positive, forbidden = configs[:12], configs[12:30]
+    mine = {tuple(t) for t in prime_implicants_open(positive, forbidden, levels).tolist()}
+    # brute force over every term
+    axes = [[-1, *range(n)] for n in levels]
+    terms = np.array(np.meshgrid(*axes, indexing="ij")).reshape(5, -1).T
+
+    def covers(term: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return np.all((term == -1) | (rows == term), axis=1)
+
+    valid = [t for t in terms if not covers(t, forbidden).any() and covers(t, positive).any()]
+    valid_set = {tuple(t) for t in valid}
+    primes = set()
+    for t in valid:
+        general = [tuple(np.where(np.arange(5) == j, -1, t)) for j in range(5) if t[j] != -1]
+        if not any(g in valid_set for g in general):
+            primes.add(tuple(int(v) for v in t))
+    assert mine == primes
+
+
+def test_minimal_covers_are_all_and_minimal() -> None:
+    chart = np.array(
+        [[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1], [1, 0, 0, 1], [1, 0, 1, 0]], dtype=bool
+    )
+    models, _, truncated = minimal_covers(chart)
+    assert models == [(0, 2), (1, 3)] and not truncated
+
+
+def test_intermediate_simple_and_conjunctural_expectations() -> None:
+    frame = crisp_frame(["110"], ["000", "001", "011"])
+    pars = solve(frame, "?")
+    assert pars.expressions == [["A"], ["B*~C"]]
+    inter = solve(frame, "?", "A=1,B=1,C=1")
+    c1p1 = inter.branches[0]
+    assert inter.configs_frame(c1p1.easy).index.tolist() == [8]  # 111
+    assert [[inter.name(t) for t in m] for m in c1p1.models] == [["A*B"]]
+    # simple expectations B absent and C present make 100, 101 and 111 easy ...
+    simple = solve(frame, "?", "B=0,C=1").branches[0]
+    assert inter.configs_frame(simple.easy).index.tolist() == [5, 6, 8]
+    # ... the conjunctural expectation ~B*C only the remainder that satisfies both: 101
+    conj = solve(frame, "?", "~B*C").branches[0]
+    assert inter.configs_frame(conj.easy).index.tolist() == [6]
+    assert inter.configs_frame(solve(frame, "?", "B*C").branches[0].easy).index.tolist() == [8]
+
+
+def test_fit_by_hand() -> None:
+    x, y = np.array([0.2, 0.8, 0.6]), np.array([0.4, 0.9, 0.3])
+    fit = qca.sufficiency(x, y)
+    assert fit["inclS"] == pytest.approx(1.3 / 1.6)
+    assert fit["covS"] == pytest.approx(1.3 / 1.6)
+    assert fit["PRI"] == pytest.approx((1.3 - 0.6) / (1.6 - 0.6))
+    nec = qca.necessity_fit(x, y)
+    assert nec["RoN"] == pytest.approx(1.4 / 1.7)
+    assert nec["inclN"] == pytest.approx(1.3 / 1.6)
+    cov_u = qca.unique_coverage([x, np.array([0.1, 0.9, 0.0])], y)
+    assert cov_u[0] == pytest.approx((1.3 - 0.9) / 1.6)
+
+
+def test_calibration_closed_form() -> None:
+    x = np.array([2.0, 5.0, 9.0, 1.0, 12.0])
+    got = qca.calibrate(x, "e=2, c=5, i=9")
+    assert got[:3] == pytest.approx([1 - qca.FSQCA_IDM, 0.5, qca.FSQCA_IDM])
+    assert pytest.approx(math.exp(3) / (1 + math.exp(3))) == qca.FSQCA_IDM
+    assert qca.calibrate(x, [2, 5, 9], idm=0.95)[2] == pytest.approx(0.95)
+    dec = qca.calibrate(x, "i=2, c=5, e=9")
+    assert dec[:3] == pytest.approx([qca.FSQCA_IDM, 0.5, 1 - qca.FSQCA_IDM])
+    assert qca.calibrate(x, [2, 5, 9], logistic=False).tolist() == [0, 0.5, 1, 0, 1]
+    assert qca.calibrate(x, [5], method="crisp").tolist() == [0, 1, 1, 0, 1]
+    assert qca.calibrate(x, [5, 10], method="crisp").tolist() == [0, 1, 1, 0, 2]
+    with pytest.raises(BadInputError, match="crossover"):
+        qca.calibrate(x, [5, 2, 9])
+    ind = qca.calibrate(np.linspace(0, 100, 30), [20, 40, 60, 80], method="indirect")
+    assert np.all(np.diff(ind) > 0) and ind[0] < 0.1 and ind[-1] > 0.9
+
+
+def test_truth_table_rows_and_half_membership() -> None:
+    frame = pd.DataFrame(
+        {"A": [0.9, 0.8, 0.2, 0.5], "B": [0.7, 0.6, 0.1, 0.9], "Y": [0.9, 0.7, 0.1, 0.8]},
+        index=["p", "q", "r", "s"],
+    )
+    with pytest.warns(qca.QCAWarning, match="exactly 0.5"):
+        tt = qca.truth_table(qca.prepare(frame, "Y"), 0.8)
+    assert tt.excluded_cases == ["s"]
+    assert tt.rows.loc[4, "cases"] == "p,q" and tt.rows.loc[4, "OUT"] == "1"
+    assert tt.rows.loc[1, "OUT"] == "0"
+    x = np.minimum(frame["A"], frame["B"]).to_numpy()
+    assert tt.rows.loc[4, "incl"] == pytest.approx(np.minimum(x, frame["Y"]).sum() / x.sum())
+
+
+def test_two_cut_offs_mark_contradictions() -> None:
+    frame = crisp_frame(["11", "11", "10"], ["11", "00"], names="AB")
+    tt = qca.truth_table(qca.prepare(frame, "Y"), [0.9, 0.6])
+    assert tt.rows["OUT"].to_dict() == {1: "0", 3: "1", 4: "C"}
+    assert solve(frame, "?").expressions  # contradictions are not used as remainders
+    pars = qca.minimize(tt, "?")
+    assert pars.expressions == [["A*~B"]]
+
+
+def test_terms_round_trip() -> None:
+    conditions, levels = ["A", "B", "C"], [2, 2, 3]
+    terms = parse_expression("A*~B + C[2]", conditions, levels)
+    assert [format_term(t, conditions, levels) for t in terms] == ["A*~B", "C[2]"]
+    with pytest.raises(BadInputError, match="unknown condition 'D'"):
+        parse_expression("D", conditions, levels)
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (pd.DataFrame({"A": [0.2, 1.3], "B": [0, 1], "Y": [0, 1]}), "'A'.*outside"),
+        (pd.DataFrame({"A": [0.2, None], "B": [0, 1], "Y": [0, 1]}), "'A' has a missing"),
+        (pd.DataFrame({"A": [0.3, 0.3], "B": [0, 1], "Y": [0, 1]}), "'A' does not vary"),
+    ],
+)
+def test_bad_data(frame: pd.DataFrame, message: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(BadInputError, match=message):
+            qca.prepare(frame, "Y")
+
+
+def test_no_positive_rows() -> None:
+    frame = crisp_frame([], ["00", "01", "10"], names="AB")
+    tt = qca.truth_table(qca.prepare(frame, "Y"), 0.8)
+    with pytest.raises(BadInputError, match="no truth-table row has OUT = 1"):
+        qca.minimize(tt)
