@@ -6,9 +6,31 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH_PIN := torch==2.13.0
 
-.PHONY: venv demo test test-slow lint format bench clean
+SYSTEM_STAMP := $(VENV)/.system-deps
+
+.PHONY: venv system-deps demo test test-slow lint format clean
 
 venv: $(STAMP)
+
+# System packages: EGL + Mesa for the offscreen renderer (llvmpipe on CPU-only machines),
+# Chromium + chromedriver for the pavilion's browser test. Installed with apt-get when
+# running as root; otherwise a note says what is missing (the renderer and browser
+# tests then skip with that reason).
+system-deps: $(SYSTEM_STAMP)
+
+$(SYSTEM_STAMP):
+	@mkdir -p $(VENV)
+	@missing=""; \
+	ldconfig -p 2>/dev/null | grep -q 'libEGL.so.1' || missing="$$missing libegl1 libgl1-mesa-dri"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing system packages:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	    || echo "note: could not install$$missing; the tests that need them will be skipped"; \
+	else echo "note: missing system packages:$$missing (apt-get install$$missing)"; fi
+	@touch $@
 
 # torch goes in first, pinned: the local CPU build. A bare torch requirement would
 # pull several GB of CUDA packages.
@@ -19,13 +41,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) $(SYSTEM_STAMP)
 	$(BIN)/heritage demo --out demo-out
 
-test: $(STAMP)
+test: $(STAMP) $(SYSTEM_STAMP)
 	$(BIN)/python -m pytest -m "not slow" -q
 
-test-slow: $(STAMP)
+test-slow: $(STAMP) $(SYSTEM_STAMP)
 	$(BIN)/python -m pytest -m slow -q
 
 lint: $(STAMP)

@@ -76,6 +76,7 @@ def test_static_history_equals_no_motion_and_is_deterministic() -> None:
     assert np.isfinite(first.numpy()).all()
 
 
+@pytest.mark.usefixtures("needs_gl")
 def test_cached_history_features_give_the_same_frames_as_recomputing() -> None:
     from heritagekit.imaging.color import ycbcr_to_rgb
     from heritagekit.render import make_scene

@@ -16,6 +16,8 @@ from heritagekit.render.procedural import save_glb
 from heritagekit.supersample.sequences import load_frames, render_sequence, save_frames
 from heritagekit.train.supersample import TrainConfig, export_weights, train
 
+pytestmark = pytest.mark.usefixtures("needs_gl")
+
 TINY = TrainConfig(
     model=SupersampleConfig(scale=2, history=2, width=8, reweight_width=8),
     steps=4,
