@@ -141,20 +141,20 @@ def main() -> int:
                     time.sleep(0.2)
             scenarios = [
                 ("tiles (all levels, cached)", tiles),
-                ("info.json", [tiles[0].split("/full")[0].rsplit("/", 4)[0] + "/info.json"]),
+                ("info.json", [f"/iiif/{tiles[0].split('/')[2]}/info.json"]),
                 ("item page (HTML)", [f"/items/{item_id}"]),
                 ("grid page (HTML)", ["/"]),
                 ("API item list (JSON)", ["/api/items"]),
             ]
             asyncio.run(load(port, tiles, 2000, 5, args.concurrency))  # warm the tile cache
-            print(f"{len(tiles)} tiles of a 2048x2048 image; concurrency {args.concurrency}; "
-                  f"bounds: {args.requests} requests or {args.seconds:.0f} s per scenario")  # fmt: skip
+            print(
+                f"{len(tiles)} tiles of a 2048x2048 image; concurrency {args.concurrency}; "
+                f"bounds: {args.requests} requests or {args.seconds:.0f} s per scenario"
+            )
             print()
             print("| scenario | requests | errors | req/s | p50 ms | p99 ms | max ms |")
             print("|---|---:|---:|---:|---:|---:|---:|")
             for name, paths in scenarios:
-                if paths[0].startswith("/iiif/") and paths[0].endswith("info.json"):
-                    paths = [f"/iiif/{tiles[0].split('/')[2]}/info.json"]
                 limit = args.requests if name.startswith("tiles") else args.requests // 4
                 r = asyncio.run(load(port, paths, limit, args.seconds, args.concurrency))
                 print(
