@@ -110,8 +110,10 @@ def serve(
     from heritagekit.pavilion.security import resolve_token
 
     collection = Collection.open(collection_dir, db_url=db)  # exits 2 if the DB is unreachable
-    writes = "enabled (token set)" if resolve_token(collection.config.token) else "disabled"
-    typer.echo(f"pavilion of {collection.root} on http://{host}:{port}/  (writes {writes})")
+    writes = (
+        "enabled: token set" if resolve_token(collection.config.token) else "disabled: no token"
+    )
+    typer.echo(f"pavilion of {collection.root} on http://{host}:{port}/ (writes {writes})")
     uvicorn.run(
         create_app(collection), host=host, port=port, access_log=access_log, log_level="warning"
     )

@@ -224,7 +224,11 @@ def connect(db_url: str) -> Engine:
     shown = _hide_password(db_url)
     try:
         engine = create_engine(db_url, future=True, pool_pre_ping=True)
-    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as error:
+    except (NoSuchModuleError, ImportError) as error:
+        raise BadInputError(
+            f"database URL {shown}: its driver is not installed ({_first_line(error)})"
+        ) from error
+    except (ArgumentError, ValueError) as error:
         raise BadInputError(f"database URL {shown}: {_first_line(error)}") from error
     try:
         with engine.connect() as conn:
