@@ -28,7 +28,7 @@ def test_missing_weights_message_names_file_checksum_and_directories(
         load_vgg16_features()
     message = str(info.value)
     assert "vgg16-397923af.pth" in message
-    assert "397923af" in message and "prefix" in message
+    assert "sha256 starting 397923af" in message
     assert str(isolated_weights) in message
     assert ".cache/heritagekit" in message
     assert "--weights vgg16=PATH" in message

@@ -39,8 +39,9 @@ class BackboneSpec:
     source: str  # who publishes the file, for the error message and the docs
 
 
-# The file names carry the first 8 hex digits of their sha256 (torch.hub's convention);
-# the publishers give only that prefix, so that is what is checked and reported.
+# The file names carry the first 8 hex digits of their sha256 (torch.hub's convention).
+# heritagekit has no full digest it could verify itself (the files could not be fetched
+# here), so the prefix is what is checked on download and reported when missing.
 BACKBONES: dict[str, BackboneSpec] = {
     spec.key: spec
     for spec in (
@@ -135,7 +136,7 @@ def spec(key: str) -> BackboneSpec:
 
 def _checksum_text(item: BackboneSpec) -> str:
     if item.sha256_is_prefix:
-        return f"sha256 prefix {item.sha256}; only the prefix is published"
+        return f"sha256 starting {item.sha256}, the hash in its name"
     return f"sha256 {item.sha256}"
 
 
@@ -143,8 +144,8 @@ def _missing(item: BackboneSpec, explicit: Path | None, download_note: str) -> M
     where = " or ".join(str(d) for d in search_directories())
     lead = f"{explicit} does not exist; " if explicit is not None else ""
     return MissingWeightsError(
-        f"{lead}{item.name} weights not found: put {item.filename} ({_checksum_text(item)}, "
-        f"from {item.url}) in {where}, or pass --weights {item.key}=PATH{download_note}"
+        f"{lead}{item.name} weights not found: put {item.filename} (from {item.url}; "
+        f"{_checksum_text(item)}) in {where}, or pass --weights {item.key}=PATH{download_note}"
     )
 
 
