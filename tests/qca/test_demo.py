@@ -19,7 +19,7 @@ def test_demo_step_writes_its_outputs(tmp_path: Path) -> None:
     for path, _ in written:
         assert path.is_file() and path.stat().st_size > 0
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "DEV*~IND + URB*STB" in report  # Ragin (2009, p. 112)
+    assert "DEV*\\~IND + URB*STB" in report  # Ragin (2009, p. 112); ~ escaped for markdown
 
 
 @pytest.mark.shared

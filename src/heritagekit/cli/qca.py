@@ -104,11 +104,17 @@ def _warn(console: Any, caught: list) -> None:
         console.print(f"[yellow]warning:[/] {item.message}")
 
 
-def _round(frame: Any) -> Any:
+def _round(frame: Any, fmt: OutputFormat | None = None) -> Any:
+    """Round floats; for markdown also escape | (model separator) and ~ (strikethrough)."""
     frame = frame.copy()
     for column in frame.columns:
         if frame[column].dtype.kind == "f":
             frame[column] = frame[column].round(6)
+        elif fmt is OutputFormat.md and frame[column].dtype.kind in "OT":
+            frame[column] = [
+                v.replace("|", "\\|").replace("~", "\\~") if isinstance(v, str) else v
+                for v in frame[column]
+            ]
     return frame
 
 
@@ -175,7 +181,7 @@ def calibrate(
         result[name] = calibrated
     if out is not None:
         _write_atomic(out, lambda p: frame.reset_index(names="case").to_csv(p, index=False))
-    emit_table(_round(result), fmt, title="calibrated memberships", digits=4)
+    emit_table(_round(result, fmt), fmt, title="calibrated memberships", digits=4)
 
 
 @qca_app.command()
@@ -206,7 +212,7 @@ def necessity(
         result = run_super_subset(qdata, incl_cut, cov_cut)
     else:
         result = run_necessity(qdata, expression or None)
-    emit_table(_round(result.table), fmt, title=f"necessity for {qdata.outcome}", digits=3)
+    emit_table(_round(result.table, fmt), fmt, title=f"necessity for {qdata.outcome}", digits=3)
 
 
 @qca_app.command("truth-table")
@@ -230,7 +236,7 @@ def truth_table_command(
     tt = _truth_table(spec_obj, qdata, incl_cut, n_cut, pri_cut)
     frame = tt.complete() if complete else tt.table
     emit_table(
-        _round(frame.reset_index(names="row")),
+        _round(frame.reset_index(names="row"), fmt),
         fmt,
         title=f"truth table for {qdata.outcome}",
         digits=3,
@@ -364,4 +370,4 @@ def robustness(
         negate_outcome=negate_outcome or spec_obj.negate_outcome,
         calibrations=spec_obj.robustness.calibrations or None,
     )
-    emit_table(_round(result.table), fmt, title="robustness grid", digits=3)
+    emit_table(_round(result.table, fmt), fmt, title="robustness grid", digits=3)

@@ -293,12 +293,15 @@ class Solution:
         lines = [f"**{self.kind} solution** for {self.tt.data.outcome}", ""]
         for m, label in enumerate(self.model_labels):
             fit = self.fit(m)
+            written = self.expression(m).replace("~", "\\~")
             lines.append(
-                f"{label}: {self.expression(m)} -> {self.tt.data.outcome}  "
+                f"{label}: {written} -> {self.tt.data.outcome}  "
                 f"(inclS {fit['inclS']:.3f}, PRI {fit['PRI']:.3f}, covS {fit['covS']:.3f})"
             )
             lines.append("")
-            lines.append(self.model_table(m).to_markdown(index=False, floatfmt=".3f"))
+            table = self.model_table(m)
+            table["term"] = table["term"].str.replace("~", "\\~")
+            lines.append(table.to_markdown(index=False, floatfmt=".3f"))
             lines.append("")
         return "\n".join(lines)
 
