@@ -214,17 +214,59 @@ def test_upscale_on_import_links_derived(tmp_path: Path, sources: dict) -> None:
     assert stored["input_sha256"] == original.sha256
 
 
-def test_stylize_without_library_fails_clearly(tmp_path: Path, sources: dict) -> None:
-    import importlib.util
+def test_stylize_fails_clearly_when_it_cannot_run(
+    tmp_path: Path, sources: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import heritagekit.style
+    from heritagekit.errors import MissingWeightsError
 
-    if importlib.util.find_spec("heritagekit.stylize") is not None:
-        pytest.skip("the style library is installed; this checks the message without it")
+    def missing(style: str = "papercut", **_kwargs):
+        raise MissingWeightsError("weights style-papercut.safetensors not found")
+
+    monkeypatch.setattr(heritagekit.style, "load_style_model", missing)
     root = tmp_path / "coll"
     heritage("pavilion", "init", str(root))
     result = heritage(
         "pavilion", "import", str(sources["astro"]), "--stylize", "papercut", "-c", str(root)
     )
     assert result.returncode == 2
-    assert result.stderr.strip().startswith("error: --stylize")
+    assert result.stderr.strip().startswith("error: --stylize papercut:")
     assert len(result.stderr.strip().splitlines()) == 1
     assert _open(root).items() == [] and _leftovers(root) == []
+    result = heritage(
+        "pavilion", "import", str(sources["astro"]), "--stylize", "oilpaint", "-c", str(root)
+    )
+    assert result.returncode == 2 and "unknown style" in result.stderr
+
+
+def test_stylize_on_import_stores_ai_derived(
+    tmp_path: Path, sources: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a (tiny, colour-inverting) style network the restyled image joins its original."""
+    import torch
+
+    import heritagekit.style
+    from heritagekit.style import StyleModel
+
+    net = torch.nn.Conv2d(3, 3, 1)
+    with torch.no_grad():  # y = -x in [-1, 1]: the inverse colours in [0, 1]
+        net.weight.copy_(-torch.eye(3).reshape(3, 3, 1, 1))
+        net.bias.zero_()
+    model = StyleModel(net, "tiny-invert", "cd" * 32, tmp_path / "w", {}, torch.device("cpu"))
+    monkeypatch.setattr(heritagekit.style, "load_style_model", lambda style="papercut": model)
+    root = tmp_path / "coll"
+    heritage("pavilion", "init", str(root))
+    result = heritage(
+        "pavilion", "import", str(sources["astro"]), "--stylize", "papercut", "-c", str(root)
+    )
+    assert result.returncode == 0, result.stderr
+    (item,) = _open(root).items()
+    original, styled = item.images
+    assert styled.ai_derived and styled.derived_from == original.id
+    assert styled.provenance["model"] == "tiny-invert"
+    assert styled.provenance["weights_sha256"] == "cd" * 32
+    # The tiles show the network's output: the inverted source.
+    tile = root / "iiif" / styled.id / "full" / "max" / "0" / "default.jpg"
+    shown = np.asarray(Image.open(tile).convert("RGB"), dtype=np.float64)
+    source = np.asarray(Image.open(sources["astro"]).convert("RGB"), dtype=np.float64)
+    assert _psnr(shown, 255 - source) > 30

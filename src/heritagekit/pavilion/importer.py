@@ -149,47 +149,45 @@ def run_upscale(source: SourceImage, path: Path, scale: int) -> Derived:
     return Derived(image=result, provenance=record.to_dict())
 
 
-def check_stylize_available(style: str) -> None:
-    """Fail before any work when the style or the style library is missing."""
+def load_stylizer(style: str) -> Any:
+    """The style model for ``style``, loaded once per import, before any other work.
+
+    Fails with one clear BadInputError when the style, the style library or its
+    weights are missing: restyling is never silently skipped.
+    """
     import importlib.util
 
     if style not in STYLES:
         raise BadInputError(f"--stylize: unknown style {style!r} (known: {', '.join(STYLES)})")
-    if importlib.util.find_spec("heritagekit.stylize") is None:
+    if importlib.util.find_spec("heritagekit.style") is None:
         raise BadInputError(
-            "--stylize: the style library (heritagekit.stylize) is not available in this "
+            "--stylize: the style library (heritagekit.style) is not available in this "
             "install, so images cannot be restyled on import"
         )
-    from heritagekit import stylize as stylize_lib
+    from heritagekit.style import load_style_model
 
-    if not hasattr(stylize_lib, "stylize_image"):
-        raise BadInputError(
-            "--stylize: heritagekit.stylize has no stylize_image(); this pavilion version "
-            "cannot call it"
-        )
-
-
-def run_stylize(source: SourceImage, path: Path, style: str) -> Derived:
-    """Restyle with heritagekit's style library (checked by check_stylize_available)."""
-    from heritagekit import stylize as stylize_lib
-
-    result = stylize_lib.stylize_image(source.image, style=style)
-    image, record = result if isinstance(result, tuple) else (result, None)
-    if record is None:
-        record = _derived_provenance(operation=f"stylize ({style})", path=path, style=style)
-    return Derived(image=image, provenance=_as_dict(record))
+    try:
+        return load_style_model(style)
+    except BadInputError as error:
+        raise BadInputError(f"--stylize {style}: {error}") from error
 
 
-def _as_dict(record: Any) -> dict[str, Any]:
-    return record if isinstance(record, dict) else record.to_dict()
-
-
-def _derived_provenance(*, operation: str, path: Path, style: str) -> dict[str, Any]:
+def run_stylize(source: SourceImage, path: Path, model: Any, style: str) -> Derived:
+    """Restyle with heritagekit's style library; the record names the model and weights."""
     from heritagekit.io.provenance import make_provenance
+    from heritagekit.style import stylize_image
 
-    return make_provenance(
-        operation=operation, input_path=path, parameters={"style": style}, ai_derived=True
-    ).to_dict()
+    result = stylize_image(model, source.image)
+    record = make_provenance(
+        operation="stylize",
+        input_path=path,
+        parameters={"style": style},
+        model=model.name,
+        weights_sha256=model.sha256,
+        ai_derived=True,
+        command="heritage pavilion import --stylize",
+    )
+    return Derived(image=result, provenance=record.to_dict())
 
 
 # --- tiles and thumbnails ------------------------------------------------------------
@@ -422,8 +420,7 @@ def import_files(
         raise BadInputError("nothing to import: give image files or --manifest")
     if upscale is not None and upscale not in (2, 3, 4):
         raise BadInputError(f"--upscale: scale must be 2, 3 or 4, not {upscale}")
-    if stylize is not None:
-        check_stylize_available(stylize)
+    stylizer = load_stylizer(stylize) if stylize is not None else None
     for spec in specs:  # cheap checks first: fail before any heavy work
         _check_spec(spec)
     cfg = collection.config
@@ -469,14 +466,14 @@ def import_files(
                 planned=planned,
             )
             by_sha.setdefault(source.sha256, (item_id, image_id))
-            for wanted, runner, arg in (
-                (upscale, run_upscale, upscale),
-                (stylize, run_stylize, stylize),
-            ):
-                if wanted is None:
-                    continue
-                say(f"{runner.__name__.removeprefix('run_')} {spec.path}")
-                made = runner(source, spec.path, arg)
+            makers = []
+            if upscale is not None:
+                makers.append(("upscale", lambda s, p: run_upscale(s, p, upscale)))
+            if stylizer is not None:
+                makers.append(("stylize", lambda s, p: run_stylize(s, p, stylizer, stylize)))
+            for what, make in makers:
+                say(f"{what} {spec.path}")
+                made = make(source, spec.path)
                 dprov = made.provenance
                 _stage_image(
                     staging,
