@@ -112,6 +112,33 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_server(collection: Path) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from heritagekit.cli.main import main; main()",
+         "pavilion", "serve", "--collection", str(collection), "--host", HOST, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "HERITAGE_PAVILION_TOKEN": ""},
+    )  # fmt: skip
+    deadline = time.time() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://{HOST}:{port}/api/items", timeout=1)
+            return server, port
+        except OSError:
+            if time.time() > deadline or server.poll() is not None:
+                server.kill()
+                raise SystemExit("the server did not start") from None
+            time.sleep(0.2)
+
+
+def set_tile_cache(collection: Path, megabytes: int) -> None:
+    config_path = collection / "pavilion.json"
+    config = json.loads(config_path.read_text())
+    config["tile_cache_mb"] = megabytes
+    config_path.write_text(json.dumps(config))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20000, help="per scenario, at most")
@@ -121,24 +148,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         item_id, tiles = make_collection(root)
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-c", "from heritagekit.cli.main import main; main()",
-             "pavilion", "serve", "--collection", str(root / "collection"),
-             "--host", HOST, "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            env={**os.environ, "HERITAGE_PAVILION_TOKEN": ""},
-        )  # fmt: skip
+        collection = root / "collection"
+        set_tile_cache(collection, 0)  # first: every tile read from disk
+        server, port = start_server(collection)
         try:
-            deadline = time.time() + 30
-            while True:
-                try:
-                    urllib.request.urlopen(f"http://{HOST}:{port}/api/items", timeout=1)
-                    break
-                except OSError:
-                    if time.time() > deadline or server.poll() is not None:
-                        raise SystemExit("the server did not start") from None
-                    time.sleep(0.2)
+            limit = args.requests // 2
+            uncached = asyncio.run(load(port, tiles, limit, args.seconds, args.concurrency))
+        finally:
+            server.terminate()
+            server.wait(10)
+        set_tile_cache(collection, 64)
+        server, port = start_server(collection)
+        try:
             scenarios = [
                 ("tiles (all levels, cached)", tiles),
                 ("info.json", [f"/iiif/{tiles[0].split('/')[2]}/info.json"]),
@@ -154,6 +175,12 @@ def main() -> int:
             print()
             print("| scenario | requests | errors | req/s | p50 ms | p99 ms | max ms |")
             print("|---|---:|---:|---:|---:|---:|---:|")
+            r = uncached
+            print(
+                "| tiles (all levels, no in-process cache: a file read per request) | "
+                f"{r['requests']} | {r['errors']} | "
+                f"{r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['max']:.1f} |"
+            )
             for name, paths in scenarios:
                 limit = args.requests if name.startswith("tiles") else args.requests // 4
                 r = asyncio.run(load(port, paths, limit, args.seconds, args.concurrency))

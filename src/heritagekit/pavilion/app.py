@@ -84,7 +84,7 @@ class TileCache:
         return data
 
     def put(self, key: str, data: bytes) -> None:
-        if len(data) > self.max_bytes // 8:
+        if len(data) > self.max_bytes // 8:  # also: a cache of size 0 keeps nothing
             return
         old = self._entries.pop(key, None)
         self.size -= len(old) if old else 0
@@ -213,7 +213,7 @@ def create_app(collection: Collection) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     root = collection.root
-    cache = TileCache()
+    cache = TileCache(max(0, int(collection.config.tile_cache_mb)) * 1024 * 1024)
     limits = UploadLimits(collection.config.max_upload_bytes, collection.config.max_pixels)
     app.state.collection = collection
     app.state.tile_cache = cache

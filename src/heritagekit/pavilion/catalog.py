@@ -169,6 +169,7 @@ class PavilionConfig:
     max_upload_bytes: int = 50 * 1024 * 1024
     max_pixels: int = 100_000_000
     tile_size: int = 256
+    tile_cache_mb: int = 64  # tiles kept in memory by the server; 0 reads every tile from disk
 
     @classmethod
     def load(cls, path: Path) -> PavilionConfig:
