@@ -9,6 +9,7 @@ open it. With no earlier outputs it uses scikit-image's sample photographs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 TITLE = "Pavilion: a web catalogue of the demo outputs (deep zoom, before/after, 3D)"
 PER_FOLDER = 20
@@ -82,6 +83,36 @@ def _vase(path: Path) -> Path:
     return path
 
 
+def _attach_3d(specs: list, sources: list[tuple[Path, str]], demo_root: Path, out: Path) -> None:
+    """A step's GLB model and turntable video go with that step's first image; without
+    any GLB in the demo outputs, the first item gets a small vase made here."""
+    attached = False
+    for spec, (_path, step) in zip(specs, sources, strict=True):
+        folder = demo_root / step
+        if spec.model is not None or not folder.is_dir():
+            continue
+        models = sorted(folder.rglob("*.glb"))
+        videos = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".mp4", ".webm"))
+        if models and not any(s.model for s in specs if s is not spec and _step_of(s) == step):
+            spec.model = models[0]
+            spec.video = videos[0] if videos else None
+            attached = True
+    if not attached:
+        specs[0].model = _vase(out / "vase.glb")
+
+
+def _name_in_step(path: Path, folder: Path) -> str:
+    try:
+        name = path.relative_to(folder).with_suffix("").as_posix()
+    except ValueError:  # the generated samples
+        name = path.stem
+    return name.replace("_", " ")
+
+
+def _step_of(spec: Any) -> str:
+    return spec.metadata.get("craft", "")
+
+
 def run(out: Path) -> list[tuple[Path, str]]:
     import shutil
 
@@ -100,7 +131,7 @@ def run(out: Path) -> list[tuple[Path, str]]:
         ImportSpec(
             path=path,
             metadata={
-                "title": f"{step}: {path.stem.replace('_', ' ')}",
+                "title": f"{step}: {_name_in_step(path, out.parent / step)}",
                 "craft": step,
                 "region": "heritagekit demo",
                 "rights": "https://creativecommons.org/publicdomain/zero/1.0/",
@@ -109,7 +140,7 @@ def run(out: Path) -> list[tuple[Path, str]]:
         )
         for path, step in sources
     ]
-    specs[0].model = _vase(out / "vase.glb")
+    _attach_3d(specs, sources, out.parent, out)
     collection = Collection.init(out / "collection")
     try:
         items = import_files(collection, specs)

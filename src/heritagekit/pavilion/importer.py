@@ -392,6 +392,8 @@ def _check_spec(spec: ImportSpec) -> None:
             )
     if spec.model is not None:
         _check_glb(spec.model)
+    if spec.video is not None:
+        _check_video(spec.video)
 
 
 def _check_glb(path: Path) -> None:
@@ -400,6 +402,14 @@ def _check_glb(path: Path) -> None:
         header = handle.read(12)
     if len(header) < 12 or header[:4] != b"glTF" or int.from_bytes(header[4:8], "little") != 2:
         raise BadInputError("not a binary glTF 2.0 (.glb) file", path=path)
+
+
+def _check_video(path: Path) -> None:
+    """MP4 has an 'ftyp' box first; WebM starts with the EBML magic number."""
+    with open(path, "rb") as handle:
+        header = handle.read(12)
+    if header[4:8] != b"ftyp" and header[:4] != b"\x1a\x45\xdf\xa3":
+        raise BadInputError("not an MP4 or WebM video (checked by its content)", path=path)
 
 
 def import_files(
