@@ -21,6 +21,7 @@ from heritagekit.analysis.validation import (
     numeric_column,
     require_columns,
     require_rows,
+    scale_text,
     show_value,
 )
 from heritagekit.errors import BadInputError
@@ -49,7 +50,7 @@ def _check_ratings(frame: pd.DataFrame, column: str, scale: tuple[int, int]) -> 
         position = int(np.flatnonzero(outside.to_numpy())[0])
         raise BadInputError(
             f"row {position + 1}, column {column!r}: {show_value(frame[column].iloc[position])} is "
-            f"outside the rating scale {scale[0]}-{scale[1]}"
+            f"outside the rating scale {scale_text(*scale)}"
         )
 
 

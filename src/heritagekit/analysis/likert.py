@@ -23,6 +23,7 @@ from heritagekit.analysis.validation import (
     numeric_column,
     require_columns,
     require_rows,
+    scale_text,
     show_value,
 )
 from heritagekit.errors import BadInputError
@@ -34,7 +35,8 @@ def _level_labels(low: int, high: int, labels: Sequence[str] | None) -> list[str
         return [str(v) for v in levels]
     if len(labels) != len(levels):
         raise BadInputError(
-            f"--labels: {len(labels)} labels for a scale of {len(levels)} levels ({low}-{high})"
+            f"--labels: {len(labels)} labels for a scale of {len(levels)} levels "
+            f"({scale_text(low, high)})"
         )
     return list(labels)
 
@@ -53,7 +55,7 @@ def _responses_to_counts(
             shown = show_value(frame[item].iloc[position])
             raise BadInputError(
                 f"row {position + 1}, column {item!r}: {shown} is "
-                f"outside the answer scale {low}-{high} (whole numbers)"
+                f"outside the answer scale {scale_text(low, high)} (whole numbers)"
             )
         require_rows(len(answered), 2, f"item {item!r} answers")
         counts[item] = (

@@ -54,6 +54,11 @@ def show_value(value: object) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+def scale_text(low: float, high: float) -> str:
+    """'1-5', or '-3..3' when a dash would be ambiguous."""
+    return f"{low:g}-{high:g}" if low >= 0 else f"{low:g}..{high:g}"
+
+
 def _row(position: int) -> str:
     return f"row {position + 1}"
 
@@ -87,7 +92,7 @@ def scale_column(frame: pd.DataFrame, column: str, low: int, high: int) -> pd.Se
         raise BadInputError(
             f"{_row(position)}, column {column!r}: "
             f"{show_value(frame[column].iloc[position])} is outside "
-            f"the answer scale {low}-{high} (whole numbers)"
+            f"the answer scale {scale_text(low, high)} (whole numbers)"
         )
     return values.astype(int)
 
