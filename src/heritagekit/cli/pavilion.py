@@ -87,9 +87,7 @@ def import_(
     finally:
         collection.close()
     for record in records:
-        kinds = ", ".join(
-            f"{im.role}{' (AI-derived)' if im.ai_derived else ''}" for im in record.images
-        )
+        kinds = "; ".join(_describe(im) for im in record.images)
         typer.echo(f"{record.id}  {record.title}  [{kinds}]")
     typer.echo(f"imported {len(specs)} file(s) into {len(records)} item(s)")
 
@@ -143,6 +141,13 @@ def build(
         f"{summary.bytes / 1e6:.1f} MB in {summary.out}"
     )
     typer.echo(f"open {summary.out / 'index.html'} (or: python -m http.server -d {summary.out})")
+
+
+def _describe(image) -> str:
+    if image.role == "original":
+        return f"original {image.width}x{image.height}"
+    kind = "AI-derived" if image.ai_derived else "no AI"
+    return f"derived {image.width}x{image.height}: {image.operation or 'unknown'}, {kind}"
 
 
 def _hide(url: str) -> str:
