@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -134,10 +133,20 @@ def test_write_papercuts(tmp_path: Path) -> None:
 
 
 def _heritage(*args: str) -> subprocess.CompletedProcess:
-    code = "import sys; from heritagekit.cli.main import main; main(sys.argv[1:])"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
-    )
+    """Run the CLI in this process (a subprocess would pay torch's import each time)."""
+    import contextlib
+    import io
+
+    from heritagekit.cli.main import main
+
+    err, out = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        try:
+            main(list(args))
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def test_cli_generate_and_bad_input(tmp_path: Path) -> None:

@@ -1,0 +1,145 @@
+"""Style training: exact resume, LR schedule, pools, pix2pix, export and bad input."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from heritagekit.errors import BadInputError
+from heritagekit.models.registry import load_weights_file
+from heritagekit.train.style import (
+    ImagePool,
+    StyleTrainConfig,
+    export_generator,
+    linear_decay,
+    random_resized_crop,
+    train_style,
+)
+
+
+def _config(photos: Path, papercuts: Path, run: Path, **kw) -> StyleTrainConfig:
+    base = dict(
+        a=[str(photos)],
+        b=[str(papercuts)],
+        run_dir=str(run),
+        preset="lite",
+        crop=32,
+        steps=6,
+        width=4,
+        blocks=1,
+        attention_pool=2,
+        sample_every=3,
+        checkpoint_every=3,
+        log_every=1,
+        pool_size=2,
+        device="cpu",
+        seed=5,
+    )
+    base.update(kw)
+    return StyleTrainConfig(**base)
+
+
+def _log(run: Path) -> list[dict[str, str]]:
+    with open(run / "log.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_exact_resume_continues_curve_and_schedule(photos: Path, papercuts: Path, tmp_path: Path):
+    straight = train_style(_config(photos, papercuts, tmp_path / "a"), resume=False)
+    first = train_style(_config(photos, papercuts, tmp_path / "b"), resume=False, stop_after=3)
+    assert first.step == 3
+    resumed = train_style(_config(photos, papercuts, tmp_path / "b"), resume=True)
+    assert resumed.step == 6
+    log_a, log_b = _log(tmp_path / "a"), _log(tmp_path / "b")
+    assert [r["step"] for r in log_b] == [str(i) for i in range(1, 7)]
+    for ra, rb in zip(log_a, log_b, strict=True):
+        for key in ("lr", "g_gan", "cycle", "identity", "d"):
+            assert float(ra[key]) == pytest.approx(float(rb[key]), rel=1e-5, abs=1e-7), key
+    # the schedule decays from step 3 (steps // 2) to 0 at step 6, not restarted on resume
+    lrs = [float(r["lr"]) for r in log_b]
+    assert lrs[:2] == [2e-4, 2e-4] and lrs[-1] == 0.0
+    for pa, pb in zip(
+        straight.generator.state_dict().values(),
+        resumed.generator.state_dict().values(),
+        strict=True,
+    ):
+        assert torch.allclose(pa, pb, atol=1e-6)
+    assert (tmp_path / "b" / "samples" / "step_00000003.png").exists()
+
+
+def test_linear_decay_reference() -> None:
+    f = linear_decay(100, 50)
+    assert [f(0), f(49), f(50), f(75), f(100)] == [1.0, 1.0, 1.0, 0.5, 0.0]
+
+
+def test_image_pool_mixes_history() -> None:
+    torch.manual_seed(0)
+    pool = ImagePool(3)
+    for i in range(3):
+        assert torch.equal(
+            pool.query(torch.full((1, 1, 2, 2), float(i))), torch.full((1, 1, 2, 2), float(i))
+        )
+    seen = {float(pool.query(torch.full((1, 1, 2, 2), 9.0))[0, 0, 0, 0]) for _ in range(20)}
+    assert 9.0 in seen and len(seen) > 1  # sometimes an older fake comes back
+
+
+def test_random_resized_crop_any_aspect() -> None:
+    gen = torch.Generator().manual_seed(0)
+    img = np.zeros((40, 300, 3), np.uint8)
+    for _ in range(10):
+        out, (x0, y0, cw, ch, _) = random_resized_crop(img, 24, gen, (0.1, 1.0))
+        assert out.shape == (24, 24, 3)
+        assert x0 >= 0 and x0 + cw <= 300 and y0 >= 0 and y0 + ch <= 40
+
+
+def test_pix2pix_paired_and_export(photos: Path, tmp_path: Path) -> None:
+    targets = tmp_path / "targets"
+    targets.mkdir()
+    for path in photos.glob("*.png"):  # a paired task: invert the photo
+        Image.fromarray(255 - np.asarray(Image.open(path).convert("RGB"))).save(targets / path.name)
+    cfg = _config(
+        photos,
+        targets,
+        tmp_path / "p2p",
+        preset="pix2pix",
+        paired=True,
+        steps=2,
+        width=4,
+        blocks=None,
+        attention_pool=None,
+    )
+    result = train_style(cfg, resume=False)
+    assert result.step == 2 and result.generator_config["depth"] == 4
+    path = export_generator(result, tmp_path / "p2p.safetensors", name="p2p")
+    net, meta = load_weights_file(path, task="style")
+    assert meta["builder"].endswith("build_unet")
+    assert net(torch.zeros(1, 3, 32, 32)).shape == (1, 3, 32, 32)
+
+
+def test_bad_training_input(photos: Path, papercuts: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(BadInputError, match="no image files"):
+        train_style(_config(empty, papercuts, tmp_path / "r"))
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copy(next(photos.glob("*.png")), one)
+    (one / "junk.png").write_bytes(b"not an image")
+    with pytest.raises(BadInputError, match="found 1 readable"):
+        train_style(_config(one, papercuts, tmp_path / "r"))
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    for i in range(3):
+        Image.new("RGB", (10, 10)).save(tiny / f"{i}.png")
+    with pytest.raises(BadInputError, match="at least 2"):
+        train_style(_config(tiny, papercuts, tmp_path / "r"))
+    with pytest.raises(BadInputError, match="--preset"):
+        train_style(_config(photos, papercuts, tmp_path / "r", preset="nope"))
+    with pytest.raises(BadInputError, match="--paired"):
+        train_style(_config(photos, papercuts, tmp_path / "r", preset="pix2pix"))
