@@ -164,3 +164,22 @@ def test_rating_outside_scale_and_single_respondent() -> None:
         kansei(bad)
     with pytest.raises(BadInputError, match="respondents: 1 found"):
         kansei(ratings[ratings["respondent"] == "p0"])
+
+
+def test_published_means_table_seed001() -> None:
+    from heritagekit.analysis.validation import example_path, read_table
+
+    table1 = read_table(example_path("kansei_seed001_table1.csv"))
+    elements = read_table(example_path("kansei_elements.csv"))
+    result = kansei(table1, means_only=True, elements=elements)
+    extremes = result.tables["extremes"].set_index("word")
+    # read off seed 001 Table 1 by hand
+    assert extremes.loc["Emotional", "best_sample"] == "Sample 7"
+    assert extremes.loc["Emotional", "worst_sample"] == "Sample 3"
+    assert extremes.loc["Fashionable", "worst_mean"] == pytest.approx(-1.88)
+    assert extremes.loc["Effortless", "worst_sample"] == "Sample 3"
+    assert extremes.loc["Light", "best_sample"] == "Sample 2"
+    assert set(result.tables["qt1_fit"]["word"]) == set(table1.columns[1:])
+    assert result.table.set_index("sample").loc["Sample 4", "Fashionable"] == -1.88
+    with pytest.raises(BadInputError, match="appears twice"):
+        kansei(pd.concat([table1, table1.iloc[:1]]), means_only=True)

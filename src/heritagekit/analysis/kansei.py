@@ -252,13 +252,19 @@ def kansei(
     elements: pd.DataFrame | None = None,
     element_sample: str = "sample",
     n_factors: int | None = None,
+    means_only: bool = False,
 ) -> AnalysisResult:
     """Semantic-differential analysis of ratings (long: sample, word, rating; or wide).
 
     The main table is the mean score per sample (rows) and word (columns), centred on the
     scale middle when ``center``. ``elements`` (one row per sample, categorical design
-    items) adds Quantification Theory Type I tables.
+    items) adds Quantification Theory Type I tables. ``means_only``: the table already
+    holds one row of mean scores per sample (e.g. a published table such as seed 001
+    Table 1), taken as they are; reliability and factor analysis need the ratings and
+    are left out.
     """
+    if means_only:
+        return _kansei_from_means(frame, sample, words, elements, element_sample, n_factors)
     tidy = _tidy_ratings(frame, respondent, sample, word, rating, scale, words)
     require_rows(tidy["respondent"].nunique(), 2, "Kansei ratings: respondents")
     middle = (scale[0] + scale[1]) / 2 if center else 0.0
@@ -302,6 +308,50 @@ def kansei(
     )
     result.plotter = lambda: profile_figure(means, scale, center)
     return result
+
+
+def _kansei_from_means(
+    frame: pd.DataFrame,
+    sample: str,
+    words: Sequence[str] | None,
+    elements: pd.DataFrame | None,
+    element_sample: str,
+    n_factors: int | None,
+) -> AnalysisResult:
+    frame = frame.reset_index(drop=True)
+    names = label_column(frame, sample)
+    if names.duplicated().any():
+        position = int(np.flatnonzero(names.duplicated().to_numpy())[0])
+        raise BadInputError(
+            f"row {position + 1}, column {sample!r}: sample {names.iloc[position]!r} appears "
+            "twice; a table of means has one row per sample"
+        )
+    columns = list(words) if words else [c for c in frame.columns if c != sample]
+    require_columns(frame, columns, "Kansei means")
+    means = pd.DataFrame({c: numeric_column(frame, c) for c in columns})
+    means.index = names.to_numpy()
+    means.index.name = "sample"
+    require_rows(len(means), 2, "Kansei means: samples")
+    tables: dict[str, pd.DataFrame] = {"extremes": _extremes(means)}
+    if len(columns) >= 2 and len(means) > len(columns):
+        tables["pca_loadings"], tables["pca_variance"], _ = _components(means, n_factors)
+    if elements is not None:
+        tables.update(_qt1_tables(means, elements, element_sample))
+    result = AnalysisResult(
+        title="Kansei / semantic differential (sample means)",
+        table=means.reset_index(),
+        tables=tables,
+        notes=["Sample means taken as given (PCA over samples, no reliability or factors)."],
+        info={"samples": len(means), "words": len(columns)},
+    )
+    result.plotter = lambda: profile_figure(means, _symmetric_scale(means), True)
+    return result
+
+
+def _symmetric_scale(means: pd.DataFrame) -> tuple[int, int]:
+    """A centred scale wide enough for the given means (for the profile plot)."""
+    half = int(np.ceil(float(np.abs(means.to_numpy()).max()) + 0.5))
+    return -max(half, 1), max(half, 1)
 
 
 def _qt1_tables(

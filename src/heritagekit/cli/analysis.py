@@ -149,6 +149,9 @@ def kansei(
     scale: str = typer.Option("1-7", help="Rating scale, e.g. 1-7, 1-5 or -3..3."),
     no_center: bool = typer.Option(False, "--no-center", help="Do not centre the means."),
     factors: int = typer.Option(None, help="Number of components/factors (default: Kaiser)."),
+    means: bool = typer.Option(
+        False, "--means", help="The file holds one row of mean scores per sample."
+    ),
     respondent: str = typer.Option("respondent", help="Respondent column."),
     sample: str = typer.Option("sample", help="Sample column."),
     word: str = typer.Option("word", help="Word-pair column (long layout)."),
@@ -174,6 +177,7 @@ def kansei(
         center=not no_center,
         elements=element_table,
         n_factors=factors,
+        means_only=means,
     )
     _render(
         result,

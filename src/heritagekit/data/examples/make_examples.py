@@ -241,6 +241,9 @@ def main() -> None:
     kano_answers(rng).to_csv(HERE / "kano_answers.csv", index=False)
     shares = pd.DataFrame(KANO_SHARES, index=list("MOAIR")).T.rename_axis("attribute")
     shares.reset_index().to_csv(HERE / "kano_shares_seed000.csv", index=False)
+    KANSEI_TABLE1.rename_axis("sample").reset_index().to_csv(
+        HERE / "kansei_seed001_table1.csv", index=False
+    )
     ratings, elements = kansei(rng)
     ratings.to_csv(HERE / "kansei_ratings.csv", index=False)
     elements.to_csv(HERE / "kansei_elements.csv", index=False)
