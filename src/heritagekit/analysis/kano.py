@@ -442,6 +442,21 @@ CLASS_COLOURS = {
 }
 
 
+def _label_positions(
+    x: np.ndarray, y: np.ndarray, width: float = 0.2, height: float = 0.028
+) -> list[tuple[float, float]]:
+    """Label anchors right of each point, nudged down until no two labels overlap."""
+    placed: list[tuple[float, float]] = []
+    positions: list[tuple[float, float]] = [(0.0, 0.0)] * len(x)
+    for i in np.argsort(-y, kind="stable"):
+        lx, ly = x[i] + 0.012, y[i]
+        while any(abs(lx - px) < width and abs(ly - py) < height for px, py in placed):
+            ly -= height / 2
+        placed.append((lx, ly))
+        positions[i] = (lx, ly)
+    return positions
+
+
 def better_worse_figure(table: pd.DataFrame, *, split: tuple[float, float] = (0.5, 0.5)) -> Any:
     """Better-Worse scatter: |Worse| across, Better up, quadrants labelled."""
     figure = new_figure(7.5, 6.0)
@@ -454,8 +469,18 @@ def better_worse_figure(table: pd.DataFrame, *, split: tuple[float, float] = (0.
             axes.scatter(
                 x[chosen], y[chosen], s=40, color=CLASS_COLOURS[cls], label=CLASS_NAMES[cls]
             )
-    for xi, yi, name in zip(x, y, table["attribute"], strict=True):
-        axes.annotate(str(name), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=7)
+    for (xi, yi), (lx, ly), name in zip(
+        zip(x, y, strict=True), _label_positions(x, y), table["attribute"], strict=True
+    ):
+        moved = abs(ly - yi) > 1e-9
+        axes.annotate(
+            str(name),
+            (xi, yi),
+            xytext=(lx, ly),
+            fontsize=7,
+            va="center",
+            arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5} if moved else None,
+        )
     better_split, worse_split = split
     axes.axhline(better_split, color="0.5", lw=0.8, ls="--")
     axes.axvline(worse_split, color="0.5", lw=0.8, ls="--")
