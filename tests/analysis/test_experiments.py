@@ -158,3 +158,26 @@ def test_vectorised_bootstrap_agrees_with_scipy_resamples() -> None:
                 reference.append(stats.kruskal(*parts).statistic / 12)
     assert low == pytest.approx(np.quantile(reference, 0.025))
     assert high == pytest.approx(np.quantile(reference, 0.975))
+
+
+def test_pairwise_holm_for_more_groups() -> None:
+    third = np.array([17, 18, 19, 16, 20, 18], float)
+    table = compare(_frame(EXPERIMENTAL, CONTROL, third)).tables["pairwise"]
+    assert list(zip(table["group_a"], table["group_b"], strict=True)) == [
+        ("experimental", "control"),
+        ("experimental", "third"),
+        ("control", "third"),
+    ]
+    raw = [
+        stats.ttest_ind(a, b, equal_var=False).pvalue
+        for a, b in ((EXPERIMENTAL, CONTROL), (EXPERIMENTAL, third), (CONTROL, third))
+    ]
+    np.testing.assert_allclose(table["welch_p"], raw)
+    # Holm by hand: sort, multiply by (m - rank), running maximum, cap at 1
+    order = np.argsort(raw)
+    adjusted = np.empty(3)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (3 - rank) * raw[index]))
+        adjusted[index] = running
+    np.testing.assert_allclose(table["welch_p_holm"], adjusted)

@@ -297,6 +297,41 @@ def _many_group_tests(samples: list[np.ndarray], confidence: float) -> list[dict
     return [anova_row, kruskal_row]
 
 
+def pairwise(groups: dict[str, np.ndarray], confidence: float = 0.95) -> pd.DataFrame:
+    """Every pair of groups: Welch t and Mann-Whitney p-values with Holm's correction
+    (over all pairs, per test), Hedges' g and the rank-biserial correlation."""
+    from itertools import combinations
+
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+
+    rows = []
+    for a, b in combinations(groups, 2):
+        x, y = groups[a], groups[b]
+        welch = stats.ttest_ind(x, y, equal_var=False)
+        mann = stats.mannwhitneyu(x, y, alternative="two-sided")
+        g = hedges_g(x, y, confidence)
+        r = rank_biserial(x, y, confidence)
+        rows.append(
+            {
+                "group_a": a,
+                "group_b": b,
+                "mean_diff": float(x.mean() - y.mean()),
+                "welch_p": float(welch.pvalue),
+                "mann_whitney_p": float(mann.pvalue),
+                "hedges_g": g[0],
+                "g_ci_low": g[1],
+                "g_ci_high": g[2],
+                "rank_biserial": r[0],
+            }
+        )
+    table = pd.DataFrame(rows)
+    for column in ("welch_p", "mann_whitney_p"):
+        adjusted = multipletests(table[column].to_numpy(), method="holm")[1]
+        table.insert(table.columns.get_loc(column) + 1, f"{column}_holm", adjusted)
+    return table
+
+
 def _assumptions(groups: dict[str, np.ndarray]) -> pd.DataFrame:
     from scipy import stats
 
@@ -362,6 +397,7 @@ def compare(
         )
         comparison = " vs ".join(names)
     tests = pd.DataFrame(rows)
+    extra = {"pairwise": pairwise(groups, confidence)} if len(samples) > 2 else {}
     result = AnalysisResult(
         title=f"Comparison of {value} by {group}",
         table=tests,
@@ -369,6 +405,7 @@ def compare(
             "descriptives": descriptives(groups, confidence),
             "effect_sizes": effects,
             "assumptions": _assumptions(groups),
+            **extra,
         },
         info={"comparison": comparison, "confidence": confidence},
         notes=[f"Effect sizes: {comparison}; intervals at {confidence:.0%} confidence."],

@@ -156,6 +156,7 @@ def kansei(
     sample: str = typer.Option("sample", help="Sample column."),
     word: str = typer.Option("word", help="Word-pair column (long layout)."),
     rating: str = typer.Option("rating", help="Rating column (long layout)."),
+    words: str = typer.Option(None, help="Word columns of a wide file, comma-separated."),
     fmt: OutputFormat = FORMAT_OPTION,
     plot: Path = PLOT_OPTION,
     overwrite: bool = OVERWRITE_OPTION,
@@ -178,6 +179,7 @@ def kansei(
         elements=element_table,
         n_factors=factors,
         means_only=means,
+        words=_split(words),
     )
     _render(
         result,
@@ -218,7 +220,7 @@ def compare(
         result,
         fmt,
         main_key="tests",
-        extra=("descriptives", "effect_sizes", "assumptions"),
+        extra=("descriptives", "effect_sizes", "assumptions", "pairwise"),
         plot=plot,
     )
 
