@@ -660,3 +660,22 @@ def export_generator(
         **(extra or {}),
     }
     return save_weights(result.generator.cpu(), path, meta)
+
+
+def generator_from_run(run_dir: str | Path) -> tuple[nn.Module, dict[str, Any], int]:
+    """The A->B generator of a run's newest checkpoint: (network in eval mode, config, step)."""
+    path = latest_checkpoint(run_dir)
+    if path is None:
+        raise BadInputError("no checkpoint in this run folder", path=run_dir)
+    payload = torch.load(path, map_location="cpu", weights_only=False)
+    extra = payload["extra"]
+    if extra["builder"].endswith("build_unet"):
+        from heritagekit.models.pix2pix import build_unet
+
+        net: nn.Module = build_unet(extra["generator_config"])
+    else:
+        from heritagekit.models.cyclegan import build_generator
+
+        net = build_generator(extra["generator_config"])
+    net.load_state_dict(payload["modules"]["g_ab"])
+    return net.eval(), extra["generator_config"], int(payload["step"])
