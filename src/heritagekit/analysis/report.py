@@ -251,6 +251,7 @@ def render_html(report: StudyReport) -> str:
 def write_report(study_path: str | Path, out: str | Path, *, overwrite: bool = False) -> Path:
     """Run the study and write its HTML report atomically."""
     out = Path(out)
+    load_study(study_path)  # a bad study file is reported before a clashing output
     if out.exists() and not overwrite:
         raise OutputExistsError("already exists (use --overwrite)", path=out)
     html = render_html(run_study(study_path))
