@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import struct
+from pathlib import Path
 from typing import Any
 
 from heritagekit.errors import ModelError
@@ -10,11 +13,31 @@ from heritagekit.errors import ModelError
 DEFAULT_SIZE_ORDER = ("quality", "fast")
 
 
+def _header_metadata(path: Path) -> dict[str, str]:
+    """The metadata of a safetensors file read from its JSON header, without torch.
+
+    ``heritage upscale --method bicubic`` must not pay for importing torch just to learn
+    whether a model would have been the default.
+    """
+    try:
+        with open(path, "rb") as handle:
+            (length,) = struct.unpack("<Q", handle.read(8))
+            header = json.loads(handle.read(length))
+    except (OSError, ValueError, struct.error):
+        return {}
+    return dict(header.get("__metadata__") or {})
+
+
 def shipped_sr_models() -> dict[str, dict[str, str]]:
     """Name -> metadata of every shipped model of task ``sr``."""
-    from heritagekit.models.registry import list_models
+    from heritagekit.models.registry import WEIGHTS_DIR
 
-    return {m.name: m.metadata for m in list_models("sr")}
+    found = {}
+    for path in sorted(WEIGHTS_DIR.glob("*.safetensors")):
+        meta = _header_metadata(path)
+        if meta.get("task") == "sr" and "name" in meta:
+            found[meta["name"]] = meta
+    return found
 
 
 def default_model_name(scale: int) -> str | None:
