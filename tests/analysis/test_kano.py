@@ -195,3 +195,11 @@ def test_package_exports_functions_not_modules() -> None:
 
     for function in (benefit, dissemination, kano, kansei, likert):
         assert callable(function)
+
+
+def test_figures_use_agg_canvas() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    shares = pd.DataFrame({"attribute": ["x"], "M": [0.5], "O": [0.2], "A": [0.2], "I": [0.1]})
+    figure = kano(shares).figure()
+    assert isinstance(figure.canvas, FigureCanvasAgg)

@@ -22,10 +22,13 @@ PLOT_SUFFIXES = {".png", ".svg", ".pdf"}
 
 
 def new_figure(width: float = 7.0, height: float = 5.0) -> Any:
-    """A matplotlib Figure that does not touch pyplot's global state (no display needed)."""
+    """A matplotlib Figure on an Agg canvas, outside pyplot's global state (no display)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
 
 
 def save_figure(figure: Any, path: str | Path, *, overwrite: bool = True) -> Path:
