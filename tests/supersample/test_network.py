@@ -94,3 +94,47 @@ def test_cached_history_features_give_the_same_frames_as_recomputing() -> None:
             inputs = window_tensors(sequence, [window_indices(index, 4)])
             direct = ycbcr_to_rgb(network(**inputs)).clamp(0, 1)[0].permute(1, 2, 0).numpy()
             np.testing.assert_allclose(cached[index], direct, atol=1e-6)
+
+
+def _reference_forward(
+    network: TemporalSupersampler, colour, depth, motion, jitter
+) -> torch.Tensor:
+    """The network written literally at high resolution: zero-upsample, warp, reweight,
+    then fold for the U-Net. The folded implementation must give the same numbers."""
+    import torch.nn.functional as F
+
+    s, history = network.config.scale, network.config.history
+    frames = [
+        zero_upsample(network.extract(colour[:, 0], depth[:, 0], current=True), s, jitter[:, 0])
+    ]
+    guides = [network._guide(colour[:, 0], depth[:, 0], s)]
+    hr_motion = [
+        F.interpolate(motion[:, k], scale_factor=s, mode="bilinear") * s for k in range(history)
+    ]
+    for i, offset in enumerate(accumulate_motion(hr_motion), start=1):
+        features = network.extract(colour[:, i], depth[:, i], current=False)
+        frames.append(backward_warp(zero_upsample(features, s, jitter[:, i]), offset))
+        guides.append(backward_warp(network._guide(colour[:, i], depth[:, i], s), offset))
+    scores = network.reweight(F.pixel_unshuffle(torch.cat(guides, 1), s))
+    weights = 5.0 * (torch.tanh(F.pixel_shuffle(scores, s)) + 1.0)
+    frames = [frames[0]] + [f * weights[:, i : i + 1] for i, f in enumerate(frames[1:])]
+    stacked = F.pixel_unshuffle(torch.cat(frames, 1), s)
+    residual = F.pixel_shuffle(network.reconstruct(torch.cat([stacked, colour[:, 0]], 1)), s)
+    return F.interpolate(colour[:, 0], scale_factor=s, mode="bilinear") + residual
+
+
+@pytest.mark.parametrize("scale", [2, 4])
+def test_folded_implementation_equals_the_literal_high_resolution_one(scale: int) -> None:
+    torch.manual_seed(scale)
+    network = TemporalSupersampler(SupersampleConfig(scale=scale, history=4, width=8)).eval()
+    n, t, h, w = 2, 5, 9, 11
+    inputs = {
+        "colour": torch.rand(n, t, 3, h, w),
+        "depth": torch.rand(n, t, 1, h, w),
+        "motion": torch.randn(n, t, 2, h, w) * 2.5,  # sub-pixel and multi-pixel, off the edges
+        "jitter": torch.rand(n, t, 2) - 0.5,
+    }
+    with torch.no_grad():
+        torch.testing.assert_close(
+            network(**inputs), _reference_forward(network, **inputs), atol=2e-5, rtol=1e-4
+        )

@@ -88,14 +88,29 @@ class UNet(nn.Module):
         self.up0 = nn.Sequential(_conv(2 * width, width), _conv(width, width))
         self.exit = nn.Conv2d(width, out_channels, 3, padding=1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        level0 = self.down0(self.enter(x))
+    def forward(self, x: torch.Tensor | list[torch.Tensor]) -> torch.Tensor:
+        """``x`` may be a list of tensors that stand for their concatenation along the
+        channels: the 1x1 entry convolution is applied part by part and summed, which
+        saves copying the (large) concatenated input."""
+        level0 = self.down0(self._enter(x))
         level1 = self.down1(F.max_pool2d(level0, 2, ceil_mode=True))
         bottom = self.bottom(F.max_pool2d(level1, 2, ceil_mode=True))
         up1 = F.interpolate(bottom, size=level1.shape[-2:], mode="bilinear", align_corners=False)
         up1 = self.up1(torch.cat([up1, level1], 1))
         up0 = F.interpolate(up1, size=level0.shape[-2:], mode="bilinear", align_corners=False)
         return self.exit(self.up0(torch.cat([up0, level0], 1)))
+
+    def _enter(self, x: torch.Tensor | list[torch.Tensor]) -> torch.Tensor:
+        if isinstance(x, torch.Tensor):
+            return self.enter(x)
+        conv = self.enter[0]
+        total, start = None, 0
+        for part in x:
+            stop = start + part.shape[1]
+            term = F.conv2d(part, conv.weight[:, start:stop])
+            total = term if total is None else total.add_(term)
+            start = stop
+        return F.relu_(total.add_(conv.bias.view(1, -1, 1, 1)))
 
 
 def zero_upsample(x: torch.Tensor, scale: int, jitter: torch.Tensor) -> torch.Tensor:
@@ -138,6 +153,66 @@ def accumulate_motion(motions: list[torch.Tensor]) -> list[torch.Tensor]:
         previous = accumulated[-1]
         accumulated.append(previous + backward_warp(motion, previous))
     return accumulated
+
+
+def _sample_offsets(jitter: torch.Tensor, scale: int) -> torch.Tensor:
+    """High-res (x, y) offset within its low-res cell of each frame's samples, (N, 2)."""
+    return torch.clamp(((jitter + 0.5) * scale).floor().long(), 0, scale - 1)
+
+
+def fold_zero_upsampled(x: torch.Tensor, scale: int, jitter: torch.Tensor) -> torch.Tensor:
+    """``pixel_unshuffle(zero_upsample(x))`` without building the high-res map.
+
+    The result has ``C * scale**2`` channels at low resolution: each channel's samples
+    sit in the sub-pixel slot their jitter hit, zeros in the other slots.
+    """
+    n, c, h, w = x.shape
+    out = x.new_zeros(n, c, scale * scale, h, w)
+    offsets = _sample_offsets(jitter, scale)
+    for b in range(n):
+        out[b, :, int(offsets[b, 1]) * scale + int(offsets[b, 0])] = x[b]
+    return out.view(n, c * scale * scale, h, w)
+
+
+def _bilinear_tap(position: torch.Tensor, offset: torch.Tensor, scale: int, size: int):
+    """Along one axis: the one sample (index, weight) a bilinear lookup at ``position``
+    meets in a zero-upsampled signal whose samples sit at ``k * scale + offset``.
+
+    Of the two pixels a bilinear lookup blends, at most one is a sample when scale >= 2.
+    """
+    below = torch.floor(position)
+    fraction = position - below
+    below = below.long()
+    first = torch.remainder(below - offset, scale) == 0
+    second = torch.remainder(below + 1 - offset, scale) == 0
+    pixel = torch.where(first, below, below + 1)
+    weight = torch.where(
+        first, 1 - fraction, torch.where(second, fraction, torch.zeros_like(fraction))
+    )
+    index = torch.div(pixel - offset, scale, rounding_mode="floor")
+    valid = (first | second) & (index >= 0) & (index < size)
+    return index.clamp(0, size - 1), weight * valid
+
+
+def fold_warped_zero_upsampled(
+    x: torch.Tensor, scale: int, jitter: torch.Tensor, motion: torch.Tensor
+) -> torch.Tensor:
+    """``pixel_unshuffle(backward_warp(zero_upsample(x), motion))`` computed at low
+    resolution: one gather and one weight per high-res pixel instead of building,
+    warping and refolding a mostly-zero high-res map (same numbers, far less memory
+    traffic on a CPU). ``motion`` is (N, 2, H, W) in high-res pixels."""
+    n, c, h, w = x.shape
+    s = scale
+    folded_motion = F.pixel_unshuffle(motion, s).view(n, 2, s * s, h, w)
+    slot = torch.arange(s * s, device=x.device)
+    rows = torch.arange(h, device=x.device).view(1, 1, h, 1) * s + (slot // s).view(1, -1, 1, 1)
+    cols = torch.arange(w, device=x.device).view(1, 1, 1, w) * s + (slot % s).view(1, -1, 1, 1)
+    offsets = _sample_offsets(jitter, s).view(n, 2, 1, 1, 1)
+    row, row_weight = _bilinear_tap(rows + folded_motion[:, 1], offsets[:, 1], s, h)
+    col, col_weight = _bilinear_tap(cols + folded_motion[:, 0], offsets[:, 0], s, w)
+    index = (row * w + col).view(n, 1, -1).expand(n, c, -1)
+    gathered = torch.gather(x.reshape(n, c, h * w), 2, index).view(n, c, s * s, h, w)
+    return (gathered * (row_weight * col_weight).unsqueeze(1).to(x.dtype)).view(n, c * s * s, h, w)
 
 
 class TemporalSupersampler(nn.Module):
@@ -187,7 +262,8 @@ class TemporalSupersampler(nn.Module):
         """
         s, history = self.config.scale, self.config.history
         current = self.extract(colour[:, 0], depth[:, 0], current=True)
-        frames = [zero_upsample(current, s, jitter[:, 0])]
+        # Every high-res quantity is kept folded (pixel-unshuffled) at low resolution.
+        frames = [fold_zero_upsampled(current, s, jitter[:, 0])]
         guides = [self._guide(colour[:, 0], depth[:, 0], s)]
         if history:
             hr_motion = [
@@ -200,16 +276,24 @@ class TemporalSupersampler(nn.Module):
                     features = history_features[i - 1]
                 else:
                     features = self.extract(colour[:, i], depth[:, i], current=False)
-                frames.append(backward_warp(zero_upsample(features, s, jitter[:, i]), offset))
+                frames.append(fold_warped_zero_upsampled(features, s, jitter[:, i], offset))
                 guide = self._guide(colour[:, i], depth[:, i], s)
                 guides.append(backward_warp(guide, offset))
             if self.reweight is not None:
-                weights = self._weights(guides, s)
-                frames = [frames[0]] + [f * weights[:, i : i + 1] for i, f in enumerate(frames[1:])]
-        stacked = F.pixel_unshuffle(torch.cat(frames, 1), s)
+                weights = self._weights(guides, s)  # (N, history, s*s, h, w)
+                frames = [frames[0]] + [
+                    self._weigh(f, weights[:, i]) for i, f in enumerate(frames[1:])
+                ]
         base = colour[:, 0]
-        residual = F.pixel_shuffle(self.reconstruct(torch.cat([stacked, base], 1)), s)
+        residual = F.pixel_shuffle(self.reconstruct([*frames, base]), s)
         return F.interpolate(base, scale_factor=s, mode="bilinear", align_corners=False) + residual
+
+    @staticmethod
+    def _weigh(folded: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        """Multiply folded features (N, C*s*s, h, w) by folded weights (N, s*s, h, w)."""
+        n, _, h, w = folded.shape
+        slots = weight.shape[1]
+        return (folded.view(n, -1, slots, h, w) * weight.unsqueeze(1)).view(n, -1, h, w)
 
     @staticmethod
     def _guide(colour: torch.Tensor, depth: torch.Tensor, s: int) -> torch.Tensor:
@@ -222,5 +306,7 @@ class TemporalSupersampler(nn.Module):
         )
 
     def _weights(self, guides: list[torch.Tensor], s: int) -> torch.Tensor:
+        """Per history frame and high-res pixel (folded), a weight in [0, 10]."""
         scores = self.reweight(F.pixel_unshuffle(torch.cat(guides, 1), s))
-        return 5.0 * (torch.tanh(F.pixel_shuffle(scores, s)) + 1.0)  # in [0, 10]
+        n, _, h, w = scores.shape
+        return (5.0 * (torch.tanh(scores) + 1.0)).view(n, self.config.history, s * s, h, w)
