@@ -149,6 +149,45 @@ def connect_paper(
     return labels == int(sizes.argmax())
 
 
+# ---------------------------------------------------------------- cut-mark texture
+
+
+@lru_cache(maxsize=32)
+def _texture(h: int, w: int, spacing: int, kind: int) -> tuple[np.ndarray, int]:
+    """Labelled stamps of small cut marks on a staggered grid (crescents, dots or teeth)."""
+    canvas = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(canvas)
+    r = spacing * 0.4
+    for row, y in enumerate(np.arange(spacing / 2, h, spacing * 0.87)):
+        for x in np.arange(spacing / 2 * (row % 2), w, spacing):
+            if kind == 0:
+                pd.crescent(draw, (x, y), r, -np.pi / 2, 0.35, 255)
+            elif kind == 1:
+                pd.disc(draw, (x, y), r * 0.45, 255)
+            else:
+                draw.polygon([(x - r, y + r * 0.5), (x + r, y + r * 0.5), (x, y - r)], fill=255)
+    labels, count = ndimage.label(np.asarray(canvas) > 127)
+    return labels, count
+
+
+def texture_cuts(mask: np.ndarray, line: float, rng: np.random.Generator) -> np.ndarray:
+    """Cut rows of small crescents, dots or teeth into the broad areas of paper.
+
+    Real paper-cuts rarely leave a large area of solid paper: feathers, scales and
+    petals are textured with small cut marks. A whole stamp is cut only where the
+    paper around it is wide enough (its nearest edge further than ``line``), so the
+    marks never break a thin line.
+    """
+    spacing = max(4, round(line * rng.uniform(2.6, 3.6)))
+    labels, count = _texture(*mask.shape, spacing, int(rng.integers(0, 3)))
+    if count == 0:
+        return mask
+    dist = ndimage.distance_transform_edt(mask)
+    inner = ndimage.minimum(dist, labels, np.arange(1, count + 1))
+    keep = np.concatenate([[False], np.asarray(inner) > line * 1.2])
+    return mask & ~keep[labels]
+
+
 # ---------------------------------------------------------------- layouts
 
 
@@ -284,8 +323,10 @@ def _rosette(
     index, inside, tile = _fold_map(size, folds)
     canvas = Image.new("L", (tile, tile), CUT)
     _draw_rosette_tile(ImageDraw.Draw(canvas), tile, folds, rng, line)
-    wedge = np.asarray(canvas).ravel() > 127
-    mask = wedge[index] & inside
+    wedge = np.asarray(canvas) > 127
+    if rng.random() < 0.75:
+        wedge = texture_cuts(wedge, line, rng)
+    mask = wedge.ravel()[index] & inside
     # outside the disc every pixel is its own orbit
     orbit = np.where(inside, index, tile * tile + np.arange(size * size).reshape(size, size))
     return mask, orbit, folds
@@ -415,6 +456,8 @@ def _mirror(
         p = (s * rng.uniform(0.12, 0.45), s * rng.uniform(0.12, 0.88))
         pd.crescent(draw, p, line * rng.uniform(2, 4), rng.uniform(0, 2 * np.pi), 0.4, CUT)
     mask = np.asarray(canvas) > 127
+    if rng.random() < 0.75:
+        mask = texture_cuts(mask, line, rng)
     if frame == "circle":  # the lattice ground stops at the round frame
         yy, xx = np.ogrid[0:s, 0:s]
         mask &= (yy - (s - 1) / 2) ** 2 + (xx - (s - 1) / 2) ** 2 <= (s / 2 - 2) ** 2
@@ -466,7 +509,7 @@ def generate_papercut(
         raise BadInputError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     rng = _rng(seed)
     layout = layout or str(rng.choice(LAYOUTS, p=[0.5, 0.35, 0.15]))
-    line = size * rng.uniform(0.008, 0.015)
+    line = size * rng.uniform(0.007, 0.013)
     folds = None
     if layout == "rosette":
         mask, orbit, folds = _rosette(size, rng, line)
