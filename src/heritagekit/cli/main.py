@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 import traceback
 
@@ -89,10 +90,12 @@ def main(argv: list[str] | None = None) -> None:
         _fail(_escape(error.format_message()), 2)
     except _click_errors.ClickException as error:
         _fail(_escape(error.format_message()), error.exit_code)
-    except _click_errors.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         _fail("interrupted", 130)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
+    except BrokenPipeError:
+        # The reader went away (`heritage ... | head`): stop quietly, as POSIX tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
     sys.exit(result if isinstance(result, int) else 0)
 
 
