@@ -143,3 +143,18 @@ def test_bad_training_input(photos: Path, papercuts: Path, tmp_path: Path) -> No
         train_style(_config(photos, papercuts, tmp_path / "r", preset="nope"))
     with pytest.raises(BadInputError, match="--paired"):
         train_style(_config(photos, papercuts, tmp_path / "r", preset="pix2pix"))
+
+
+def test_slim_checkpoint_warm_start_keeps_schedule(photos: Path, papercuts: Path, tmp_path: Path):
+    from heritagekit.train.checkpoint import checkpoint_path, latest_checkpoint
+    from heritagekit.train.style import slim_checkpoint
+
+    train_style(_config(photos, papercuts, tmp_path / "full"), resume=False, stop_after=3)
+    full = latest_checkpoint(tmp_path / "full")
+    slim = slim_checkpoint(full, checkpoint_path(tmp_path / "slim", 3))
+    assert slim.stat().st_size < full.stat().st_size / 2
+    shutil.copy(tmp_path / "full" / "log.csv", tmp_path / "slim" / "log.csv")
+    done = train_style(_config(photos, papercuts, tmp_path / "slim"), resume=True)
+    assert done.step == 6
+    lrs = [float(r["lr"]) for r in _log(tmp_path / "slim")]
+    assert lrs == pytest.approx([2e-4, 2e-4, 2e-4, 2e-4 * 2 / 3, 2e-4 / 3, 0.0])

@@ -679,3 +679,25 @@ def generator_from_run(run_dir: str | Path) -> tuple[nn.Module, dict[str, Any], 
         net = build_generator(extra["generator_config"])
     net.load_state_dict(payload["modules"]["g_ab"])
     return net.eval(), extra["generator_config"], int(payload["step"])
+
+
+def slim_checkpoint(source: str | Path, destination: str | Path) -> Path:
+    """A small checkpoint to keep in git: the four networks in float16, the LR schedule,
+    step and RNG state, without Adam's moments and image pools.
+
+    Resuming from it continues the schedule and the data stream but restarts Adam's
+    moment estimates, so it is a warm start, not the bit-exact resume of a full checkpoint.
+    """
+    payload = torch.load(source, map_location="cpu", weights_only=False)
+    payload["modules"] = {
+        name: {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+        for name, state in payload["modules"].items()
+    }
+    payload["optimizers"] = {}
+    payload["extra"]["pool_a"] = {"images": []}
+    payload["extra"]["pool_b"] = {"images": []}
+    payload["extra"]["slim"] = True
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(payload, destination)
+    return destination
