@@ -99,6 +99,8 @@ def train_style_command(
 ) -> None:
     """Train a style model: CycleGAN on unpaired A/B folders, or pix2pix with --paired.
     Run under torchrun for DDP; resuming continues the learning-rate schedule."""
+    import os
+
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -141,6 +143,8 @@ def train_style_command(
             bar.update(task, completed=step, info=info)
 
         result = train_style(config, resume=resume, progress=progress)
+    if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 exports and reports
+        return
     if export is not None:
         export_generator(result, export, name=export.stem, extra={"data": {"a": a, "b": b}})
     if not quiet:
