@@ -36,9 +36,9 @@ def run_one(path: Path, max_models: int) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", qca.QCAWarning)
         solution = qca.minimize(tt, "?", max_models=max_models)
+        models = [frozenset(m) for m in solution.expressions]
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     used = {t for model in solution.models for t in model}
-    models = [frozenset(m) for m in solution.expressions]
     return {
         "set": path.name,
         "positive rows": int((tt.rows["OUT"] == "1").sum()),

@@ -33,10 +33,6 @@ from heritagekit.errors import BadInputError
 MAX_OPEN_WORLD_CONDITIONS = 20
 
 
-class _StopSearch(Exception):
-    """Internal: the cap on the number of models was reached."""
-
-
 def _minimal_transversals(edge_masks: np.ndarray, k: int) -> np.ndarray:
     """All minimal subsets of {0..k-1} (as bit masks) that meet every edge mask."""
     size = 1 << k
@@ -155,14 +151,18 @@ def coverage_matrix(
     return np.array([term_covers(t, positive) for t in terms], dtype=bool)
 
 
-def _lower_bound(uncovered: int, row_options: Sequence[int], order: Sequence[int]) -> int:
-    """Number of pairwise 'independent' uncovered rows (no PI covers two of them)."""
+def _lower_bound(
+    uncovered: int, row_options: Sequence[int], order: Sequence[int], allowed: int
+) -> int:
+    """Number of uncovered rows that no allowed implicant covers two of (a packing bound)."""
     used = 0
     bound = 0
     for r in order:
-        if uncovered >> r & 1 and not (row_options[r] & used):
-            used |= row_options[r]
-            bound += 1
+        if uncovered >> r & 1:
+            options = row_options[r] & allowed
+            if not options & used:
+                used |= options
+                bound += 1
     return bound
 
 
@@ -174,6 +174,24 @@ def _bitsets(matrix: np.ndarray) -> list[int]:
     return [int.from_bytes(row.tobytes(), "little") for row in packed]
 
 
+def _undominated_rows(coverage: np.ndarray) -> np.ndarray:
+    """Rows (columns of ``coverage``) to keep: a row whose implicants include all those of
+    another row is covered whenever that row is, so dropping it changes no cover."""
+    words = np.packbits(coverage.T, axis=1, bitorder="little")  # rows x bytes
+    pad = (-words.shape[1]) % 8
+    words = np.ascontiguousarray(np.pad(words, ((0, 0), (0, pad)))).view(np.uint64)
+    counts = coverage.sum(axis=0)
+    keep = np.ones(coverage.shape[1], dtype=bool)
+    for r in np.argsort(counts, kind="stable"):
+        if not keep[r]:
+            continue
+        # rows whose option set contains row r's: (opt[r] & ~opt[s]) == 0
+        supersets = np.all((words[r][None, :] & ~words) == 0, axis=1)
+        supersets[r] = False
+        keep &= ~supersets
+    return np.flatnonzero(keep)
+
+
 def minimal_covers(
     coverage: np.ndarray, *, max_models: int = 10_000
 ) -> tuple[list[tuple[int, ...]], list[int], bool]:
@@ -183,11 +201,12 @@ def minimal_covers(
     implicants, truncated): the search stops after ``max_models`` covers of the minimal size
     (some real noisy data sets have millions) and then says so.
     """
-    _n_pi, n_rows = coverage.shape
-    if n_rows == 0:
+    if coverage.shape[1] == 0:
         return [()], [], False
     if np.any(~coverage.any(axis=0)):
         raise BadInputError("a positive row is covered by no prime implicant")
+    coverage = coverage[:, _undominated_rows(coverage)]
+    n_rows = coverage.shape[1]
     pi_rows = _bitsets(coverage)
     row_options = _bitsets(coverage.T)
     counts = coverage.sum(axis=0)
@@ -196,46 +215,63 @@ def minimal_covers(
     covered = 0
     for i in essential:
         covered |= pi_rows[i]
-    order = sorted(range(n_rows), key=lambda r: bin(row_options[r]).count("1"))
+    order = sorted(range(n_rows), key=lambda r: (row_options[r]).bit_count())
     remaining = full & ~covered
     base = tuple(essential)
     if remaining == 0:
         return [base], essential, False
 
+    # Upper bound from a greedy cover; then depth-first branch and bound over the row with
+    # the fewest allowed implicants. In the branch of its i-th implicant the implicants
+    # before it are disallowed, so every cover is generated once.
+    greedy, left = 0, remaining
+    while left:
+        best_pi = max(range(len(pi_rows)), key=lambda i: (pi_rows[i] & left).bit_count())
+        left &= ~pi_rows[best_pi]
+        greedy += 1
+    state = {"best": greedy, "saturated": False}
     found: set[tuple[int, ...]] = set()
 
-    def search(uncovered: int, chosen: tuple[int, ...], budget: int) -> None:
+    def search(uncovered: int, chosen: tuple[int, ...], depth: int, allowed: int) -> None:
+        best = state["best"]
         if uncovered == 0:
-            found.add(tuple(sorted(chosen)))
-            if len(found) >= max_models:
-                raise _StopSearch
+            if depth < best:
+                state["best"], state["saturated"] = depth, False
+                found.clear()
+            if len(found) < max_models:
+                found.add(tuple(sorted(chosen)))
+            else:
+                state["saturated"] = True
             return
-        if budget == 0 or _lower_bound(uncovered, row_options, order) > budget:
+        # a saturated list only wants strictly smaller covers
+        limit = best - 1 if state["saturated"] else best
+        if depth + 1 > limit:
             return
-        # branch on the uncovered row with the fewest covering implicants
         best_row, best_count = -1, 1 << 30
         for r in order:
             if uncovered >> r & 1:
-                count = bin(row_options[r]).count("1")
+                count = (row_options[r] & allowed).bit_count()
                 if count < best_count:
                     best_row, best_count = r, count
                     if count <= 1:
                         break
-        options = row_options[best_row]
+        if best_count == 0:
+            return
+        if depth + _lower_bound(uncovered, row_options, order, allowed) > limit:
+            return
+        options = row_options[best_row] & allowed
         while options:
             low = options & -options
-            i = low.bit_length() - 1
             options ^= low
-            search(uncovered & ~pi_rows[i], (*chosen, i), budget - 1)
+            i = low.bit_length() - 1
+            search(uncovered & ~pi_rows[i], (*chosen, i), depth + 1, allowed)
+            allowed &= ~low
+            limit = state["best"] - 1 if state["saturated"] else state["best"]
+            if depth + 1 > limit:
+                return
 
-    budget = _lower_bound(remaining, row_options, order)
-    truncated = False
-    while not found:
-        try:
-            search(remaining, base, budget)
-        except _StopSearch:
-            truncated = True
-        budget += 1
+    search(remaining, base, 0, (1 << len(pi_rows)) - 1)
+    truncated = state["saturated"]
     return sorted(found), essential, truncated
 
 

@@ -153,7 +153,7 @@ class Solution:
     tt: TruthTable
     models: list[list[Term]]
     implicants: list[Term] = field(default_factory=list)
-    simplifying_assumptions: list[np.ndarray | None] = field(default_factory=list)
+    sa_excluded: set[int] = field(default_factory=set)  # rows barred from being SAs
     branches: list[Branch] = field(default_factory=list)
     model_labels: list[str] = field(default_factory=list)
     parsimonious_implicants: list[Term] = field(default_factory=list)
@@ -165,7 +165,10 @@ class Solution:
         return self.tt.conditions
 
     def name(self, term: Term) -> str:
-        return format_term(term, self.tt.conditions, self.tt.levels)
+        cache = self.__dict__.setdefault("_name_cache", {})
+        if term not in cache:
+            cache[term] = format_term(term, self.tt.conditions, self.tt.levels)
+        return cache[term]
 
     @property
     def expressions(self) -> list[list[str]]:
@@ -244,6 +247,20 @@ class Solution:
         return pd.DataFrame.from_records(records)
 
     # -- counterfactuals
+    @property
+    def simplifying_assumptions(self) -> list[np.ndarray | None]:
+        """Per model, the remainders its terms cover (parsimonious solutions; computed once)."""
+        if self.kind != "parsimonious":
+            return []
+        return [self.model_sas(m) for m in range(len(self.models))]
+
+    def model_sas(self, model: int) -> np.ndarray | None:
+        """Simplifying assumptions of one model (None when there are too many to list)."""
+        cache = self.__dict__.setdefault("_sa_cache", {})
+        if model not in cache:
+            cache[model] = _model_sas(self.tt, self.models[model], self.sa_excluded)
+        return cache[model]
+
     def configs_frame(self, configs: np.ndarray | None) -> pd.DataFrame:
         if configs is None:
             return pd.DataFrame(columns=self.conditions)
@@ -273,9 +290,10 @@ class Solution:
             "models_truncated": self.truncated,
         }
         if self.kind == "parsimonious":
+            # listed for the first 50 models (noisy data can have thousands)
             payload["simplifying_assumptions"] = [
                 self.configs_frame(sa).index.tolist() if sa is not None else None
-                for sa in self.simplifying_assumptions
+                for sa in (self.model_sas(m) for m in range(min(50, len(self.models))))
             ]
         if self.kind == "intermediate":
             payload["branches"] = [
@@ -340,22 +358,25 @@ def _remainders_among(tt: TruthTable, configs: np.ndarray, excluded: set[int]) -
     if configs.shape[0] == 0:
         return configs
     index = config_index(configs, tt.levels)
-    blocked = _non_remainder_index(tt) | excluded
-    keep = np.array([i not in blocked for i in index.tolist()], dtype=bool)
-    return configs[keep]
+    blocked = np.fromiter(_non_remainder_index(tt) | excluded, dtype=np.int64)
+    return configs[~np.isin(index, blocked)]
 
 
 def _model_sas(tt: TruthTable, model: Sequence[Term], excluded: set[int]) -> np.ndarray | None:
-    """Remainders covered by a model's terms (None when too many to list)."""
+    """Remainders covered by a model's terms, by row number (None when too many to list)."""
     size = sum(
         int(np.prod([n for v, n in zip(t, tt.levels, strict=True) if v == DONT_CARE]))
         for t in model
     )
     if size > MAX_LISTED_CONFIGS:
         return None
-    blocks = [cube_configs(t, tt.levels) for t in model]
-    configs = np.unique(np.vstack(blocks), axis=0) if blocks else np.zeros((0, len(tt.levels)))
-    return _remainders_among(tt, configs.astype(np.int64), excluded)
+    if not model:
+        return np.zeros((0, len(tt.levels)), dtype=np.int64)
+    index = np.unique(
+        np.concatenate([config_index(cube_configs(t, tt.levels), tt.levels) for t in model])
+    )
+    blocked = np.fromiter(_non_remainder_index(tt) | excluded, dtype=np.int64)
+    return configs_from_index(index[~np.isin(index, blocked)], tt.levels)
 
 
 def _check_truncated(truncated: bool, max_models: int) -> bool:
@@ -411,13 +432,12 @@ def parsimonious_solution(
         pass
     else:
         excluded |= set(tt.rows.index[tt.rows["OUT"] == "C"].astype(int).tolist())
-    sas = [_model_sas(tt, m, excluded) for m in models]
     return Solution(
         kind="parsimonious",
         tt=tt,
         models=models,
         implicants=chart.implicants,
-        simplifying_assumptions=sas,
+        sa_excluded=excluded,
         model_labels=_labels("M", len(models)),
         truncated=_check_truncated(chart.truncated, max_models),
     )
@@ -485,7 +505,7 @@ def intermediate_solution(
             implicants = prime_implicants_closed(onset, tt.levels)
             chart = solve_chart(implicants, positive, tt.levels, max_models=max_models)
             models = [[chart.implicants[i] for i in m] for m in chart.models]
-            sas = pars.simplifying_assumptions[pj]
+            sas = pars.model_sas(pj)
             if sas is None:
                 difficult = np.zeros((0, len(tt.levels)), dtype=np.int64)
             else:
