@@ -197,3 +197,24 @@ def test_no_positive_rows() -> None:
     tt = qca.truth_table(qca.prepare(frame, "Y"), 0.8)
     with pytest.raises(BadInputError, match="no truth-table row has OUT = 1"):
         qca.minimize(tt)
+
+
+def test_minimal_covers_match_brute_force_on_random_charts() -> None:
+    import itertools
+
+    rng = np.random.default_rng(1)
+    for _ in range(60):
+        n_pi, n_rows = int(rng.integers(3, 10)), int(rng.integers(2, 9))
+        chart = rng.random((n_pi, n_rows)) < 0.35
+        chart[rng.integers(0, n_pi, n_rows), np.arange(n_rows)] = True  # every row coverable
+        expected = []
+        for size in range(1, n_pi + 1):
+            expected = [
+                c for c in itertools.combinations(range(n_pi), size) if chart[list(c)].any(0).all()
+            ]
+            if expected:
+                break
+        models, _, truncated = minimal_covers(chart)
+        assert models == expected and not truncated
+        capped, _, truncated = minimal_covers(chart, max_models=1)
+        assert len(capped) == 1 and capped[0] in expected and truncated == (len(expected) > 1)
