@@ -11,7 +11,7 @@ from PIL import Image
 
 from heritagekit.pavilion.catalog import Collection
 
-from .conftest import build_collection, heritage
+from .conftest import heritage
 
 
 def _psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -148,12 +148,14 @@ def test_failure_during_tiling_rolls_back(
 
 
 def test_failure_at_commit_rolls_back(
-    tmp_path: Path, sources: dict, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sources: dict, collection_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import shutil
+
     from heritagekit.pavilion import importer
 
-    coll = build_collection(tmp_path / "coll", sources)
-    coll = Collection.open(coll)
+    shutil.copytree(collection_dir, tmp_path / "coll")
+    coll = Collection.open(tmp_path / "coll")
     before = sorted(str(p) for p in coll.root.rglob("*"))
     manifests = {p.name: p.read_bytes() for p in (coll.root / "manifests").iterdir()}
 
