@@ -311,3 +311,51 @@ def test_init_refuses_existing_collection(tmp_path: Path, collection_dir: Path) 
     result = heritage("pavilion", "serve", "-c", str(tmp_path / "nothing"))
     assert result.returncode == 2 and "not a pavilion collection" in result.stderr
     json.loads((copy / "pavilion.json").read_text())  # untouched
+
+
+def test_metadata_is_escaped_in_pages(writable) -> None:
+    client, _ = writable
+    item = _items(client)[0]
+    evil = '<script>alert("x")</script></script><img src=x onerror=alert(1)>'
+    response = client.patch(
+        f"/api/items/{item['id']}", json={"title": evil}, headers={"X-Pavilion-Token": TOKEN}
+    )
+    assert response.status_code == 200
+    for url in ("/", f"/items/{item['id']}"):
+        page = client.get(url).text
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert" in page
+
+
+def test_chunked_oversized_upload_is_413(writable) -> None:
+    client, coll = writable
+    chunk = b"x" * 65536
+
+    def body():
+        for _ in range(2 * coll.config.max_upload_bytes // len(chunk) + 8):
+            yield chunk
+
+    response = client.post(
+        "/api/items",
+        content=body(),
+        headers={
+            "Authorization": f"Bearer {TOKEN}",
+            "content-type": "multipart/form-data; boundary=xyz",
+        },
+    )
+    assert response.status_code == 413
+
+
+def test_tile_cache_stays_within_its_bound() -> None:
+    from heritagekit.pavilion.app import TileCache
+
+    cache = TileCache(max_bytes=1000)
+    for i in range(50):
+        cache.put(str(i), bytes(100))
+        assert cache.size <= 1000
+    assert cache.get("49") is not None and cache.get("0") is None  # least recent dropped
+    cache.put("big", bytes(200))  # over an eighth of the bound: not cached
+    assert cache.get("big") is None
+    empty = TileCache(max_bytes=0)
+    empty.put("a", b"x")
+    assert empty.get("a") is None and empty.size == 0

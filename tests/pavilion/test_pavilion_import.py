@@ -272,3 +272,21 @@ def test_stylize_on_import_stores_ai_derived(
     shown = np.asarray(Image.open(tile).convert("RGB"), dtype=np.float64)
     source = np.asarray(Image.open(sources["astro"]).convert("RGB"), dtype=np.float64)
     assert _psnr(shown, 255 - source) > 30
+
+
+def test_model_and_video_are_checked_by_content(tmp_path: Path, sources: dict) -> None:
+    root = tmp_path / "coll"
+    heritage("pavilion", "init", str(root))
+    fake_glb = tmp_path / "fake.glb"
+    fake_glb.write_bytes(b"not a gltf file at all")
+    fake_video = tmp_path / "fake.mp4"
+    fake_video.write_bytes(b"\x00" * 64)
+    for option, path, words in (
+        ("--model", fake_glb, "glTF"),
+        ("--video", fake_video, "MP4 or WebM"),
+    ):
+        result = heritage(
+            "pavilion", "import", str(sources["astro"]), option, str(path), "-c", str(root)
+        )
+        assert result.returncode == 2 and words in result.stderr, result.stderr
+    assert _open(root).items() == [] and _leftovers(root) == []
