@@ -59,8 +59,8 @@ def feature_net(path: Path) -> tuple[MotifFeatureNet, dict]:
     return net, accuracy
 
 
-def run_model(run: Path, step: int) -> MotifModel:
-    generator, config, _ = load_run_generator(checkpoint_path(run, step))
+def run_model(run: Path, step: int, use_ema: bool = True) -> MotifModel:
+    generator, config, _ = load_run_generator(checkpoint_path(run, step), use_ema=use_ema)
     return MotifModel(generator, run.name, "", list(config["categories"]))
 
 
@@ -153,6 +153,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--only-featnet", action="store_true")
     parser.add_argument("--threads", type=int, default=2, help="for the generation speed")
+    parser.add_argument(
+        "--generator",
+        choices=("ema", "live"),
+        default="ema",
+        help="which G of the checkpoints the robustness, curve and figures use",
+    )
     args = parser.parse_args()
 
     net, accuracy = feature_net(args.featnet)
@@ -180,21 +186,19 @@ def main() -> None:
 
     runs = {"residual": args.residual_run, "plain": args.plain_run}
     step = common_step(list(runs.values()), args.step)
-    models = {k: run_model(v, step) for k, v in runs.items()}
+    use_ema = args.generator == "ema"
+    models = {k: run_model(v, step, use_ema) for k, v in runs.items()}
     result: dict = {"step": step, "n_per_class": n, "feature_net": accuracy}
     rows = [{"model": "procedural hold-out (floor)", "params G": "-", **floor}]
-    for name, model in models.items():
-        params = sum(p.numel() for p in model.generator.parameters())
-        images, types = sample(model, n, seed=1)
-        rows.append(
-            {
-                "model": f"{name} @ {step}",
-                "params G": params,
-                **scores(net, real_feats, real_types, images, types, kid_subset),
-            }
-        )
-        if args.figures:
-            _sample_figure(model, args.figures / f"samples_{name}.png")
+    for name, run in runs.items():
+        for kind in ("ema", "live"):
+            model = run_model(run, step, kind == "ema")
+            params = sum(p.numel() for p in model.generator.parameters())
+            images, types = sample(model, n, seed=1)
+            measured = scores(net, real_feats, real_types, images, types, kid_subset)
+            rows.append({"model": f"{name} ({kind} G) @ {step}", "params G": params, **measured})
+            if args.figures and kind == args.generator:
+                _sample_figure(model, args.figures / f"samples_{name}.png")
     metric_cols = ["FID", "KID x1e3", "precision", "recall", "type acc.", "diversity"]
     print(f"\n## Residual vs plain generator (same data, seed, budget, {step} steps)\n")
     print(markdown(rows, ["model", "params G", *metric_cols]))
@@ -263,7 +267,7 @@ def main() -> None:
         row = {"step": s}
         for name, run in runs.items():
             if checkpoint_path(run, s).exists():
-                images, types = sample(run_model(run, s), n // 2, seed=3)
+                images, types = sample(run_model(run, s, use_ema), n // 2, seed=3)
                 row[f"{name} FID"] = scores(
                     net, real_feats[::2], real_types[::2], images, types, kid_subset // 2
                 )["FID"]

@@ -40,7 +40,7 @@ class MotifGANConfig:
     z_dim: int = 64
     categories: list[str] = field(default_factory=lambda: ["fan", "earrings", "puppet", "book"])
     g_channels: list[int] = field(default_factory=lambda: [128, 64, 32, 16, 8])
-    d_channels: list[int] = field(default_factory=lambda: [8, 16, 32, 64])
+    d_channels: list[int] = field(default_factory=lambda: [16, 32, 64, 128])
     residual: bool = True
 
     def __post_init__(self) -> None:

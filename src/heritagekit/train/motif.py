@@ -457,12 +457,17 @@ def load_run_generator(
 
 
 def export_motif_weights(
-    checkpoint: str | Path, path: str | Path, *, name: str, metadata: dict[str, Any] | None = None
+    checkpoint: str | Path,
+    path: str | Path,
+    *,
+    name: str,
+    metadata: dict[str, Any] | None = None,
+    use_ema: bool = True,
 ) -> Path:
-    """Write the EMA generator of a checkpoint as a registry weights file."""
+    """Write the EMA (or the live) generator of a checkpoint as a registry weights file."""
     from heritagekit.models.registry import save_weights
 
-    generator, model_config, step = load_run_generator(checkpoint)
+    generator, model_config, step = load_run_generator(checkpoint, use_ema=use_ema)
     meta = {
         "name": name,
         "task": "motif",
@@ -470,6 +475,7 @@ def export_motif_weights(
         "config": json.dumps(model_config),
         "categories": json.dumps(model_config["categories"]),
         "steps": str(step),
+        "generator": "ema" if use_ema else "live",
     }
     meta.update(metadata or {})
     return save_weights(generator, path, meta)
