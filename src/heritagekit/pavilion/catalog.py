@@ -30,7 +30,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -224,7 +224,10 @@ def connect(db_url: str) -> Engine:
     """An engine whose database answers, or one clear BadInputError naming the URL."""
     shown = _hide_password(db_url)
     try:
-        engine = create_engine(db_url, future=True, pool_pre_ping=True)
+        # A server that does not answer must fail in seconds, not after the OS's TCP timeout.
+        backend = make_url(db_url).get_backend_name()
+        timeout = {"connect_timeout": 10} if backend in ("postgresql", "mysql", "mariadb") else {}
+        engine = create_engine(db_url, future=True, pool_pre_ping=True, connect_args=timeout)
     except (NoSuchModuleError, ImportError) as error:
         raise BadInputError(
             f"database URL {shown}: its driver is not installed ({_first_line(error)})"
