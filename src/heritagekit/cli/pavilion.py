@@ -51,6 +51,9 @@ def import_(
     model: Path = typer.Option(None, "--model", help="A .glb 3D model (one image only)."),
     video: Path = typer.Option(None, "--video", help="A turntable video (one image only)."),
     upscale: int = typer.Option(None, "--upscale", help="Also store an upscaled copy (x2)."),
+    upscale_method: str = typer.Option(
+        "auto", "--upscale-method", help="auto (best installed), bicubic, lanczos, ..."
+    ),
     stylize: str = typer.Option(None, "--stylize", help="Also store a restyled copy (papercut)."),
     db: str = typer.Option(None, "--db", help="Override the configured database URL."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
@@ -83,7 +86,14 @@ def import_(
     collection = Collection.open(collection_dir, db_url=db)
     try:
         say = None if quiet else (lambda m: typer.echo(m, err=True))
-        records = import_files(collection, specs, upscale=upscale, stylize=stylize, progress=say)
+        records = import_files(
+            collection,
+            specs,
+            upscale=upscale,
+            stylize=stylize,
+            upscale_method=upscale_method,
+            progress=say,
+        )
     finally:
         collection.close()
     for record in records:

@@ -137,11 +137,11 @@ def best_upscale_method() -> str:
     return learned[0] if learned else default_method()
 
 
-def run_upscale(source: SourceImage, path: Path, scale: int) -> Derived:
-    """Upscale with heritagekit's upscale library (its best installed method)."""
-    from heritagekit.upscale import upscale_image, upscale_provenance
+def run_upscale(source: SourceImage, path: Path, scale: int, method: str = "auto") -> Derived:
+    """Upscale with heritagekit's upscale library (``auto``: its best installed method)."""
+    from heritagekit.upscale import get_method, upscale_image, upscale_provenance
 
-    method = best_upscale_method()
+    method = best_upscale_method() if method == "auto" else get_method(method).name
     result = upscale_image(source.image, scale=scale, method=method)
     record = upscale_provenance(
         path, source.image, result, method, {}, command="heritage pavilion import --upscale"
@@ -418,6 +418,7 @@ def import_files(
     *,
     upscale: int | None = None,
     stylize: str | None = None,
+    upscale_method: str = "auto",
     progress: Callable[[str], None] | None = None,
 ) -> list[ItemRecord]:
     """Import every spec or nothing; returns the created or extended items.
@@ -430,6 +431,14 @@ def import_files(
         raise BadInputError("nothing to import: give image files or --manifest")
     if upscale is not None and upscale not in (2, 3, 4):
         raise BadInputError(f"--upscale: scale must be 2, 3 or 4, not {upscale}")
+    if upscale is not None and upscale_method != "auto":
+        from heritagekit.upscale import get_method
+
+        try:  # an unknown method fails before any work
+            get_method(upscale_method)
+        except BadInputError as error:
+            message = str(error).removeprefix("--method: ")
+            raise BadInputError(f"--upscale-method: {message}") from error
     stylizer = load_stylizer(stylize) if stylize is not None else None
     for spec in specs:  # cheap checks first: fail before any heavy work
         _check_spec(spec)
@@ -478,7 +487,7 @@ def import_files(
             by_sha.setdefault(source.sha256, (item_id, image_id))
             makers = []
             if upscale is not None:
-                makers.append(("upscale", lambda s, p: run_upscale(s, p, upscale)))
+                makers.append(("upscale", lambda s, p: run_upscale(s, p, upscale, upscale_method)))
             if stylizer is not None:
                 makers.append(("stylize", lambda s, p: run_stylize(s, p, stylizer, stylize)))
             for what, make in makers:
