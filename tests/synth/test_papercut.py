@@ -35,7 +35,7 @@ def test_paper_is_one_sheet(seed: tuple[int, int]) -> None:
     assert 0.1 < cover < 0.75  # real paper-cuts cover 0.2-0.6 of their frame
 
 
-@pytest.mark.parametrize("layout", ["rosette", "mirror", "mirror2"])
+@pytest.mark.parametrize("layout", ["rosette", "mirror", "mirror2", "scene"])
 def test_layouts_are_connected_at_512(layout: str) -> None:
     for i in range(3):
         art = generate_papercut((5, i), size=512, layout=layout)

@@ -35,7 +35,7 @@ from heritagekit.synth import papercut_draw as pd
 from heritagekit.synth.papercut_draw import CUT, PAPER
 
 Background = Literal["white", "transparent"]
-LAYOUTS = ("rosette", "mirror", "mirror2")
+LAYOUTS = ("rosette", "mirror", "mirror2", "scene")
 MIN_SIZE = 64
 
 
@@ -465,6 +465,57 @@ def _mirror(
     return symmetrize(mask & (orbit == np.arange(size * size).reshape(size, size)), orbit), orbit
 
 
+def _scene(size: int, rng: np.random.Generator, line: float) -> np.ndarray:
+    """An asymmetric picture, as most pictorial paper-cuts are: a curving branch with
+    blossoms and leaves, fish or clouds beside it, inside a frame."""
+    canvas = Image.new("L", (size, size), CUT)
+    draw = ImageDraw.Draw(canvas)
+    frame = _frame(draw, size, rng, line)
+    s = size
+    # the branch: a smooth random curve from a lower corner across the picture
+    t = np.linspace(0, 1, 40)
+    x0, y0 = rng.uniform(0.15, 0.3) * s, rng.uniform(0.75, 0.85) * s
+    x1, y1 = rng.uniform(0.7, 0.85) * s, rng.uniform(0.15, 0.3) * s
+    bend = rng.uniform(-0.25, 0.25) * s
+    xs = x0 + (x1 - x0) * t + bend * np.sin(np.pi * t)
+    ys = y0 + (y1 - y0) * t + bend * 0.5 * np.sin(2 * np.pi * t)
+    width = max(3, int(line * rng.uniform(1.5, 2.5)))
+    draw.line(list(zip(xs, ys, strict=True)), fill=PAPER, width=width, joint="curve")
+    for k in range(int(rng.integers(6, 12))):
+        i = int(rng.integers(3, 39))
+        at = (float(xs[i]), float(ys[i]))
+        side = 1 if k % 2 else -1
+        tip = (at[0] + side * s * rng.uniform(0.06, 0.12), at[1] + s * rng.uniform(-0.1, 0.02))
+        pd.leaf(draw, at, tip, s * rng.uniform(0.025, 0.04), line, rng)
+    for _ in range(int(rng.integers(3, 7))):
+        i = int(rng.integers(0, 40))
+        radius = s * rng.uniform(0.07, 0.13)
+        pd.flower(
+            draw,
+            (float(xs[i]), float(ys[i])),
+            radius,
+            int(rng.integers(5, 10)),
+            line,
+            rng,
+            rng.uniform(0, np.pi),
+        )
+    extra = rng.choice(["fish", "clouds", "none"], p=[0.35, 0.4, 0.25])
+    if extra == "fish":
+        head = (s * rng.uniform(0.3, 0.45), s * rng.uniform(0.25, 0.4))
+        pd.fish(draw, head, s * rng.uniform(0.22, 0.3), rng.uniform(-0.6, 0.6), line, rng)
+    elif extra == "clouds":
+        for _ in range(int(rng.integers(1, 3))):
+            at = (s * rng.uniform(0.2, 0.45), s * rng.uniform(0.2, 0.35))
+            pd.cloud(draw, at, s * rng.uniform(0.05, 0.08), line, rng.uniform(-0.4, 0.4))
+    mask = np.asarray(canvas) > 127
+    if rng.random() < 0.75:
+        mask = texture_cuts(mask, line, rng)
+    if frame == "circle":
+        yy, xx = np.ogrid[0:s, 0:s]
+        mask &= (yy - (s - 1) / 2) ** 2 + (xx - (s - 1) / 2) ** 2 <= (s / 2 - 2) ** 2
+    return mask
+
+
 # ---------------------------------------------------------------- rendering and API
 
 
@@ -508,11 +559,13 @@ def generate_papercut(
     if layout is not None and layout not in LAYOUTS:
         raise BadInputError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     rng = _rng(seed)
-    layout = layout or str(rng.choice(LAYOUTS, p=[0.5, 0.35, 0.15]))
+    layout = layout or str(rng.choice(LAYOUTS, p=[0.4, 0.3, 0.1, 0.2]))
     line = size * rng.uniform(0.007, 0.013)
     folds = None
     if layout == "rosette":
         mask, orbit, folds = _rosette(size, rng, line)
+    elif layout == "scene":
+        mask, orbit = _scene(size, rng, line), None
     else:
         mask, orbit = _mirror(size, rng, line, layout == "mirror2")
     mask = connect_paper(mask, orbit=orbit, bridge_width=max(2, round(line)))
