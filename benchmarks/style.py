@@ -235,6 +235,34 @@ def figure(outputs: dict, path: Path, rows: int = 4) -> None:
     Image.fromarray(np.concatenate(tiles, 0)).save(path)
 
 
+def curve(run_dir: Path, path: Path) -> None:
+    """The losses of a run's log.csv against steps."""
+    import csv
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with open(run_dir / "log.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    steps = [int(r["step"]) for r in rows]
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for key in ("g_gan", "cycle", "identity", "d"):
+        values = [float(r[key]) for r in rows if r[key]]
+        if len(values) == len(steps):
+            ax.plot(steps, values, label=key, linewidth=1)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.set_yscale("log")
+    ax.legend()
+    ax.set_title(f"training losses: {run_dir.name}")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def markdown(rows: list[dict]) -> str:
     keys = list(rows[0])
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
@@ -249,11 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--figure", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--curve", nargs=2, type=Path, metavar=("RUN_DIR", "PNG"), default=None)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     if not SHARED.is_dir():
         print(f"{SHARED} is absent: this benchmark needs the shared data sets", file=sys.stderr)
         return 2
+    if args.curve:
+        curve(*args.curve)
+        print(f"curve: {args.curve[1]}")
     models = load_models(args.model)
     result: dict = {"threads": args.threads}
     if not args.skip_speed:
