@@ -73,7 +73,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
         "--disable-component-update",
         "--disable-sync",
         "--enable-unsafe-swiftshader",  # software WebGL for model-viewer
-        "--window-size=1280,1400",
+        "--window-size=1024,900",
     ]
     driver = Chromium(CHROMIUM, CHROMEDRIVER, tmp_path_factory.mktemp("chromium-profile"), flags)
     yield driver
@@ -156,8 +156,8 @@ def test_grid_item_zoom_slider_and_model(server: str, browser, tmp_path: Path) -
 
     model = browser.find("model-viewer")
     browser.execute("arguments[0].scrollIntoView({block: 'center'})", model)
-    browser.wait("return document.querySelector('model-viewer').loaded === true", 40)
-    browser.wait("return document.querySelector('model-viewer').modelIsVisible === true", 20)
+    browser.wait("return document.querySelector('model-viewer').loaded === true", 120)
+    browser.wait("return document.querySelector('model-viewer').modelIsVisible === true", 60)
     _shoot(browser, tmp_path, "pavilion-model.png")
     assert _failed(_responses(browser)) == []
     errors = [e for e in browser.log("browser") if e["level"] == "SEVERE"]

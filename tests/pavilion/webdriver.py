@@ -35,7 +35,7 @@ class Chromium:
     """One headless Chromium session driven through chromedriver on loopback."""
 
     def __init__(
-        self, chromium: str, chromedriver: str, profile: Path, args: list[str], timeout: float = 30
+        self, chromium: str, chromedriver: str, profile: Path, args: list[str], timeout: float = 120
     ) -> None:
         self.port = _free_port()
         self.process = subprocess.Popen(
@@ -70,6 +70,10 @@ class Chromium:
             self.process.kill()
             raise
         self.session = f"/session/{value['sessionId']}"
+        # Software WebGL can hold the page's main thread for tens of seconds on a busy
+        # CPU-only machine: scripts and page loads get generous limits.
+        limit_ms = int(timeout * 1000)
+        self._session_call("POST", "/timeouts", {"script": limit_ms, "pageLoad": limit_ms})
 
     def _call(self, method: str, path: str, payload: dict | None = None) -> Any:
         data = json.dumps(payload).encode() if payload is not None else None
