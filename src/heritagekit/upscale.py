@@ -66,7 +66,7 @@ def _classical(name: str) -> UpscaleMethod:
 
 METHODS: dict[str, UpscaleMethod] = {name: _classical(name) for name in RESIZE_METHODS}
 # Modules that call register_method() when imported (learned super-resolution, ...).
-METHOD_PLUGINS: tuple[str, ...] = ()
+METHOD_PLUGINS: tuple[str, ...] = ("heritagekit.sr.plugin",)
 _plugins_loaded = False
 
 
@@ -88,8 +88,17 @@ def available_methods() -> list[str]:
     return list(METHODS)
 
 
-def default_method() -> str:
-    """The method used when none is asked for."""
+def default_method(scale: float | None = None, size: tuple[int, int] | None = None) -> str:
+    """The method used when none is asked for: the learned ``model`` when a shipped SR
+    model reaches the factor (the default factor is 2), else ``bicubic``. An explicit
+    ``--size`` keeps bicubic (its factor differs per image)."""
+    if size is not None:
+        return "bicubic"
+    from heritagekit.sr.models import shipped_scales  # reads headers only, no torch
+
+    factor = DEFAULT_SCALE if scale is None else float(scale)
+    if factor > 1 and any(s >= factor - 1e-9 for s in shipped_scales()):
+        return "model"
     return "bicubic"
 
 

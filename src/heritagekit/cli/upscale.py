@@ -33,9 +33,18 @@ def upscale(
         None,
         "--method",
         "-m",
-        help="nearest | bilinear | bicubic | lanczos (default: bicubic).",
+        help="model | nearest | bilinear | bicubic | lanczos (default: model when a shipped "
+        "SR model reaches the scale, else bicubic).",
         show_default=False,
     ),
+    model: str | None = typer.Option(
+        None,
+        "--model",
+        help="SR model: a shipped name (see `heritage doctor`) or a .safetensors file; "
+        "implies --method model.",
+        show_default=False,
+    ),
+    device: str = typer.Option("auto", "--device", help="auto | cpu | cuda | mps (model only)."),
     to: str | None = typer.Option(
         None, "--format", "-f", help="Write outputs as png | tif | jpg | webp (default: as input)."
     ),
@@ -45,14 +54,16 @@ def upscale(
         False, "--quiet", "-q", help="No progress bar; print only failures."
     ),
 ) -> None:
-    """Upscale images with classical resampling; keeps alpha, 16-bit, ICC/EXIF/DPI and
-    records provenance (embedded and in <output>.provenance.json)."""
+    """Upscale images with a learned SR model (tiled, any size) or classical resampling;
+    keeps alpha, 16-bit, ICC/EXIF/DPI and records provenance (embedded and in
+    <output>.provenance.json)."""
     from heritagekit.batch import run_batch
     from heritagekit.cli.batching import finish_batch
     from heritagekit.errors import BadInputError
     from heritagekit.io.images import IMAGE_SUFFIXES, SUFFIX_FORMATS
     from heritagekit.io.provenance import current_command
     from heritagekit.upscale import (
+        DEFAULT_SCALE,
         default_method,
         get_method,
         output_name,
@@ -61,17 +72,25 @@ def upscale(
         upscale_file,
     )
 
-    method = method or default_method()
-    get_method(method)  # an unknown method is a bad command: fail before any work
     target = parse_size(size) if size else None
+    if model is not None and method not in (None, "model"):
+        raise BadInputError(f"--model needs --method model, not --method {method}")
+    method = method or ("model" if model is not None else default_method(scale, target))
+    get_method(method)  # an unknown method is a bad command: fail before any work
     if target is not None and scale is not None:
         raise BadInputError("give either --scale or --size, not both")
     if target is None:
         target_size(1, 1, scale=scale)  # validates --scale once, up front
     if to is not None and "." + to.lower().lstrip(".") not in SUFFIX_FORMATS:
         raise BadInputError(f"--format: cannot write {to!r}; use png, tif, jpg or webp")
-    # Learned methods add their options (model, device) here.
     options: dict = {}
+    if method == "model":
+        from heritagekit.device import resolve_device
+        from heritagekit.sr.plugin import choose_scale
+
+        options = {"model": model, "device": resolve_device(device)}
+        if target is None:  # unknown model, model/scale mismatch, absurd scale: exit 2 now
+            choose_scale(DEFAULT_SCALE if scale is None else scale, model)
     command = current_command()
 
     def process(source: Path, destination: Path) -> None:
