@@ -290,3 +290,17 @@ def test_model_and_video_are_checked_by_content(tmp_path: Path, sources: dict) -
         )
         assert result.returncode == 2 and words in result.stderr, result.stderr
     assert _open(root).items() == [] and _leftovers(root) == []
+
+
+def test_manifest_rights_follow_presentation3() -> None:
+    """Only Creative Commons / RightsStatements.org URIs may go in "rights"."""
+    from heritagekit.pavilion.catalog import ItemRecord
+    from heritagekit.pavilion.importer import build_manifest
+
+    cc = "https://creativecommons.org/licenses/by/4.0/"
+    item = ItemRecord(id="abcdef123456", title="t", rights=cc)
+    assert build_manifest(item, "http://x")["rights"] == cc
+    for other in ("http://museum.example/terms", "All rights reserved"):
+        manifest = build_manifest(ItemRecord(id="abcdef123456", rights=other), "http://x")
+        assert "rights" not in manifest
+        assert manifest["requiredStatement"]["value"] == {"en": [other]}

@@ -15,6 +15,7 @@ import csv
 import hashlib
 import json
 import math
+import re
 import shutil
 import uuid
 from collections.abc import Callable
@@ -267,7 +268,9 @@ def build_manifest(item: ItemRecord, base_url: str, *, static_site: bool = False
     ]
     if metadata:
         manifest.metadata = metadata
-    if item.rights.startswith(("http://", "https://")):
+    # Presentation 3 allows only Creative Commons or RightsStatements.org URIs in
+    # "rights"; any other statement goes to requiredStatement, shown with the object.
+    if re.match(r"^https?://(creativecommons\.org|rightsstatements\.org)/", item.rights):
         manifest.rights = item.rights
     elif item.rights:
         manifest.requiredStatement = KeyValueString(
