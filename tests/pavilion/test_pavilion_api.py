@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -359,3 +360,20 @@ def test_tile_cache_stays_within_its_bound() -> None:
     empty = TileCache(max_bytes=0)
     empty.put("a", b"x")
     assert empty.get("a") is None and empty.size == 0
+
+
+def test_paging_of_grid_and_api(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from heritagekit.pavilion import pages
+
+    all_ids = [i["id"] for i in _items(client)]
+    monkeypatch.setattr(pages, "GRID_PAGE_SIZE", 1)
+    seen = []
+    for number in (1, 2):
+        page = client.get("/", params={"page": number}).text
+        assert page.count('class="card"') == 1 and f"page {number} of 2" in page
+        assert 'data-server-filter="1"' in page  # the browser must not filter one page
+        seen += re.findall(r'data-item="([0-9a-f]+)"', page)
+    assert seen == all_ids
+    assert client.get("/", params={"page": 0}).status_code == 422
+    second = client.get("/api/items", params={"limit": 1, "offset": 1}).json()
+    assert [i["id"] for i in second["items"]] == all_ids[1:] and second["total"] == 2

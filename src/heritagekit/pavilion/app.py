@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -254,8 +254,13 @@ def create_app(collection: Collection) -> FastAPI:
 
     # --- pages -------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def index(q: str = "", craft: str = "", region: str = "") -> HTMLResponse:
-        items = collection.items(q=q or None, craft=craft or None, region=region or None)
+    async def index(
+        q: str = "", craft: str = "", region: str = "", page: int = Query(1, ge=1, le=100_000)
+    ) -> HTMLResponse:
+        filters = {"q": q or None, "craft": craft or None, "region": region or None}
+        total = collection.count(**filters)
+        size = pages.GRID_PAGE_SIZE
+        items = collection.items(**filters, limit=size, offset=(page - 1) * size)
         return html(
             pages.render_index(
                 items,
@@ -263,6 +268,7 @@ def create_app(collection: Collection) -> FastAPI:
                 pages.SERVER_LINKS,
                 title=collection.config.title,
                 query={"q": q, "craft": craft, "region": region},
+                paging=pages.Paging(page=page, size=size, total=total),
             )
         )
 
@@ -278,9 +284,18 @@ def create_app(collection: Collection) -> FastAPI:
 
     # --- JSON API ------------------------------------------------------------------------
     @app.get("/api/items")
-    async def list_items(q: str = "", craft: str = "", region: str = "") -> JSONResponse:
-        items = collection.items(q=q or None, craft=craft or None, region=region or None)
-        return JSONResponse({"items": [i.to_json() for i in items], "count": len(items)})
+    async def list_items(
+        q: str = "",
+        craft: str = "",
+        region: str = "",
+        limit: int | None = Query(None, ge=1, le=10_000),
+        offset: int = Query(0, ge=0),
+    ) -> JSONResponse:
+        filters = {"q": q or None, "craft": craft or None, "region": region or None}
+        items = collection.items(**filters, limit=limit, offset=offset)
+        payload = {"items": [i.to_json() for i in items], "count": len(items)}
+        payload["total"] = collection.count(**filters)
+        return JSONResponse(payload)
 
     @app.get("/api/facets")
     async def facets() -> JSONResponse:

@@ -26,13 +26,21 @@ from sqlalchemy import (
     Text,
     create_engine,
     delete,
+    func,
     or_,
     select,
     text,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    selectinload,
+)
 
 from heritagekit.errors import BadInputError
 
@@ -324,11 +332,7 @@ class Collection:
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
-    def items(
-        self, q: str | None = None, craft: str | None = None, region: str | None = None
-    ) -> list[ItemRecord]:
-        """Items, newest first, filtered by a free-text query and exact craft/region."""
-        stmt = select(ItemRow).order_by(ItemRow.created.desc(), ItemRow.id)
+    def _filtered(self, stmt: Any, q: str | None, craft: str | None, region: str | None) -> Any:
         if craft:
             stmt = stmt.where(ItemRow.craft == craft)
         if region:
@@ -344,8 +348,33 @@ class Collection:
                     ItemRow.region.ilike(like),
                 )
             )
+        return stmt
+
+    def items(
+        self,
+        q: str | None = None,
+        craft: str | None = None,
+        region: str | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ItemRecord]:
+        """Items, newest first, filtered by a free-text query and exact craft/region."""
+        stmt = select(ItemRow).options(selectinload(ItemRow.images))  # no query per item
+        stmt = self._filtered(stmt, q, craft, region).order_by(ItemRow.created.desc(), ItemRow.id)
+        if offset:
+            stmt = stmt.offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
         with self.session() as s:
             return [_to_item_record(row) for row in s.scalars(stmt).unique()]
+
+    def count(
+        self, q: str | None = None, craft: str | None = None, region: str | None = None
+    ) -> int:
+        stmt = self._filtered(select(func.count()).select_from(ItemRow), q, craft, region)
+        with self.session() as s:
+            return int(s.scalar(stmt) or 0)
 
     def item(self, item_id: str) -> ItemRecord | None:
         if not ID_PATTERN.match(item_id or ""):

@@ -61,6 +61,28 @@ class Links:
 
 
 SERVER_LINKS = Links(root="/", static_site=False)
+# Items per grid page on the server; the static export puts every item on one page and
+# filters it in the browser.
+GRID_PAGE_SIZE = 120
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.size, self.total)
 
 
 @cache
@@ -91,11 +113,20 @@ def render_index(
     *,
     title: str,
     query: dict[str, str] | None = None,
+    paging: Paging | None = None,
 ) -> str:
+    """The grid; with ``paging`` of more than one page, filters are applied by the server."""
     return (
         environment()
         .get_template("index.html")
-        .render(items=items, facets=facets, links=links, title=title, query=query or {})
+        .render(
+            items=items,
+            facets=facets,
+            links=links,
+            title=title,
+            query=query or {},
+            paging=paging if paging and paging.pages > 1 else None,
+        )
     )
 
 

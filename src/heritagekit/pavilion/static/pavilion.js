@@ -7,7 +7,8 @@
   function filterGrid() {
     var form = document.getElementById("filters");
     var grid = document.getElementById("grid");
-    if (!form || !grid) return;
+    // A paged grid shows one page: the server filters the whole collection.
+    if (!form || !grid || form.dataset.serverFilter) return;
     var q = document.getElementById("q");
     var craft = document.getElementById("craft");
     var region = document.getElementById("region");
