@@ -52,7 +52,9 @@ def import_(
     video: Path = typer.Option(None, "--video", help="A turntable video (one image only)."),
     upscale: int = typer.Option(None, "--upscale", help="Also store an upscaled copy (x2)."),
     upscale_method: str = typer.Option(
-        "auto", "--upscale-method", help="auto (best installed), bicubic, lanczos, ..."
+        "auto",
+        "--upscale-method",
+        help="auto (shipped SR model if any, else bicubic), lanczos, ...",
     ),
     stylize: str = typer.Option(None, "--stylize", help="Also store a restyled copy (papercut)."),
     db: str = typer.Option(None, "--db", help="Override the configured database URL."),

@@ -130,19 +130,19 @@ class Derived:
     provenance: dict[str, Any]
 
 
-def best_upscale_method() -> str:
-    """A learned (AI) method when one is installed, else the classical default."""
-    from heritagekit.upscale import available_methods, default_method, get_method
+def best_upscale_method(scale: float) -> str:
+    """The upscale library's own default for ``scale``: its learned model when a shipped
+    one reaches the factor, else classical bicubic."""
+    from heritagekit.upscale import default_method
 
-    learned = [m for m in available_methods() if get_method(m).ai_derived]
-    return learned[0] if learned else default_method()
+    return default_method(scale)
 
 
 def run_upscale(source: SourceImage, path: Path, scale: int, method: str = "auto") -> Derived:
     """Upscale with heritagekit's upscale library (``auto``: its best installed method)."""
     from heritagekit.upscale import get_method, upscale_image, upscale_provenance
 
-    method = best_upscale_method() if method == "auto" else get_method(method).name
+    method = best_upscale_method(scale) if method == "auto" else get_method(method).name
     result = upscale_image(source.image, scale=scale, method=method)
     record = upscale_provenance(
         path, source.image, result, method, {}, command="heritage pavilion import --upscale"
