@@ -9,6 +9,15 @@ import torch
 
 
 @pytest.fixture(autouse=True)
+def one_thread():
+    """These tensors are small: a second thread mostly spins on the shared 2-core machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
 def isolated_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """TORCH_HOME and HOME point into tmp so only the files a test makes are found."""
     torch_home = tmp_path / "torch_home"

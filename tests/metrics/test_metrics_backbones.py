@@ -91,11 +91,11 @@ def test_vgg16_loads_standard_keys_and_matches_functional_forward(install_featur
 
     features = load_vgg16_features()
     assert not any(p.requires_grad for p in features.parameters())
-    x = torch.rand(2, 3, 64, 64)
+    x = torch.rand(1, 3, 32, 32)
     reference = _reference_vgg16_features(state, x)
     torch.testing.assert_close(features(x), reference, rtol=1e-4, atol=1e-5)
     # the slice up to relu2_2 is the second block's output before its pool
-    assert features[: VGG16_LAYERS["relu2_2"] + 1](x).shape == (2, 128, 32, 32)
+    assert features[: VGG16_LAYERS["relu2_2"] + 1](x).shape == (1, 128, 16, 16)
 
 
 def test_vgg16_gradient_reaches_input(install_features) -> None:

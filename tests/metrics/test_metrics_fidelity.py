@@ -109,21 +109,25 @@ def test_ssim_window_9_and_gradient() -> None:
     y = y.clone().requires_grad_(True)
     (1 - ssim(x, y, window_size=9)).backward()
     assert y.grad is not None and torch.isfinite(y.grad).all() and y.grad.abs().sum() > 0
-    assert torch.autograd.gradcheck(
-        lambda t: ssim(x[:1, :1, :12, :12], t, window_size=9),
-        (y[:1, :1, :12, :12].detach().clone().requires_grad_(True),),
-    )
+    # the analytic gradient agrees with a central difference along a random direction
+    direction = torch.randn_like(y)
+    eps = 1e-6
+    with torch.no_grad():
+        plus = ssim(x, y + eps * direction, window_size=9)
+        minus = ssim(x, y - eps * direction, window_size=9)
+    numeric = (plus - minus) / (2 * eps)
+    assert (-y.grad * direction).sum().item() == pytest.approx(numeric.item(), rel=1e-5)
 
 
 def test_ms_ssim_matches_pytorch_msssim() -> None:
     pytorch_msssim = pytest.importorskip("pytorch_msssim")
-    x, y = _pair(6, (2, 3, 181, 170))
+    x, y = _pair(6, (2, 3, 170, 165))
     expected = pytorch_msssim.ms_ssim(x, y, data_range=1.0, size_average=False)
     # pytorch_msssim builds its Gaussian window in float32, hence 1e-5 rather than 1e-12
     np.testing.assert_allclose(ms_ssim(x, y, reduction="none").numpy(), expected.numpy(), rtol=1e-5)
     assert ms_ssim(x, x).item() == pytest.approx(1.0, abs=1e-12)
     with pytest.raises(ValueError, match="larger than 160"):
-        ms_ssim(x[..., :150, :150], y[..., :150, :150])
+        ms_ssim(x[..., :150, :], y[..., :150, :])
 
 
 def test_crop_border_and_shape_errors() -> None:

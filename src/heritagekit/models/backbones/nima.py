@@ -67,9 +67,11 @@ class NIMA(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = imagenet_normalize(resize_and_crop(x))
-        x = F.adaptive_avg_pool2d(self.base_model(x), 1)
-        return self.classifier(x)
+        return self.distribution(imagenet_normalize(resize_and_crop(x)))
+
+    def distribution(self, x: torch.Tensor) -> torch.Tensor:
+        """Score distribution of an already resized and normalised batch."""
+        return self.classifier(F.adaptive_avg_pool2d(self.base_model(x), 1))
 
 
 def mean_score(distribution: torch.Tensor) -> torch.Tensor:
