@@ -184,6 +184,9 @@ def test_fid_kid_nima_end_to_end_with_test_weights(tmp_path: Path, capsys, insta
         with torch.no_grad():
             return source(x.float()).double().numpy()
 
-    assert values["FID"]["mean"] == pytest.approx(fid(feats(ref), feats(test)), rel=1e-4)
+    # 4 images in 2048 dimensions give singular covariances: float32 noise of ~1e-7 in the
+    # features moves zero eigenvalues by ~1e-7 and their square roots by ~3e-4, so FID is
+    # only reproducible to about 1e-3 between batch layouts
+    assert values["FID"]["mean"] == pytest.approx(fid(feats(ref), feats(test)), rel=1e-2)
     assert values["KID"]["n"] == 4 and np.isfinite(values["KID"]["std"])
     assert 1 <= values["NIMA"]["mean"] <= 10
