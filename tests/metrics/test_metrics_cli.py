@@ -190,3 +190,31 @@ def test_fid_kid_nima_end_to_end_with_test_weights(tmp_path: Path, capsys, insta
     assert values["FID"]["mean"] == pytest.approx(fid(feats(ref), feats(test)), rel=1e-2)
     assert values["KID"]["n"] == 4 and np.isfinite(values["KID"]["std"])
     assert 1 <= values["NIMA"]["mean"] <= 10
+
+
+def test_lpips_through_the_cli_matches_the_library(
+    tmp_path: Path, capsys, install_features
+) -> None:
+    from heritagekit.metrics.perceptual import load_lpips
+    from heritagekit.models.backbones.alexnet import alexnet_feature_layers
+
+    torch.manual_seed(0)
+    install_features("alexnet-owt-7be5be79.pth", alexnet_feature_layers())
+    ref, test = _images(tmp_path, count=2, size=(72, 64))
+    args = ["--ref", str(ref), "--test", str(test), "-m", "lpips", "--format", "json"]
+    code, out, err = _run(args, capsys)
+    assert code == 0, err
+    payload = json.loads(out)
+    model = load_lpips("alex")
+
+    def tensor(path: Path) -> torch.Tensor:
+        return torch.from_numpy(_load(path)).permute(2, 0, 1)[None].float()
+
+    with torch.no_grad():
+        expected = [
+            model(tensor(ref / f"img{i}.png"), tensor(test / f"img{i}.png")).item()
+            for i in range(2)
+        ]
+    assert [row["lpips"] for row in payload["per_image"]] == pytest.approx(expected, rel=1e-5)
+    assert payload["metrics"][0]["mean"] == pytest.approx(np.mean(expected), rel=1e-5)
+    assert payload["lpips_net"] == "alex"
