@@ -180,16 +180,63 @@ def _undominated_rows(coverage: np.ndarray) -> np.ndarray:
     words = np.packbits(coverage.T, axis=1, bitorder="little")  # rows x bytes
     pad = (-words.shape[1]) % 8
     words = np.ascontiguousarray(np.pad(words, ((0, 0), (0, pad)))).view(np.uint64)
+    missing = ~words
     counts = coverage.sum(axis=0)
     keep = np.ones(coverage.shape[1], dtype=bool)
     for r in np.argsort(counts, kind="stable"):
         if not keep[r]:
             continue
         # rows whose option set contains row r's: (opt[r] & ~opt[s]) == 0
-        supersets = np.all((words[r][None, :] & ~words) == 0, axis=1)
+        supersets = ~np.any(words[r][None, :] & missing, axis=1)
         supersets[r] = False
         keep &= ~supersets
     return np.flatnonzero(keep)
+
+
+class _Stop(Exception):
+    """Internal: enough covers of the proven optimal size were listed."""
+
+
+MILP_ENUMERATION_LIMIT = 64
+
+
+def _milp_covers(
+    coverage: np.ndarray, remaining: int, n_rows: int, limit: int
+) -> tuple[int | None, list[tuple[int, ...]], bool]:
+    """(optimal size, covers found, complete?) by MILP with no-good cuts (scipy's HiGHS).
+
+    The optimum comes from one MILP; then each further solve, with the size fixed and every
+    cover found so far excluded, yields another optimal cover until none is left (complete)
+    or ``limit`` covers are listed. Charts with few optimal covers but a hard optimality
+    proof (noisy fuzzy data) are solved in a few solves this way.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    rows = [r for r in range(n_rows) if remaining >> r & 1]
+    matrix = coverage[:, rows].T.astype(float)
+    n = coverage.shape[0]
+    options = {"integrality": np.ones(n), "bounds": Bounds(0, 1)}
+    first = milp(c=np.ones(n), constraints=LinearConstraint(matrix, lb=1, ub=np.inf), **options)
+    if first.status != 0 or first.x is None:
+        return None, [], False
+    size = int(round(first.fun))
+    covers = [tuple(int(i) for i in np.flatnonzero(first.x > 0.5))]
+    while len(covers) < limit:
+        cuts = np.zeros((len(covers), n))
+        for k, cover in enumerate(covers):
+            cuts[k, list(cover)] = 1.0
+        constraints = [
+            LinearConstraint(matrix, lb=1, ub=np.inf),
+            LinearConstraint(np.ones((1, n)), lb=size, ub=size),
+            LinearConstraint(cuts, lb=-np.inf, ub=size - 1),
+        ]
+        result = milp(c=np.ones(n), constraints=constraints, **options)
+        if result.status == 2:  # infeasible: every optimal cover is listed
+            return size, covers, True
+        if result.status != 0 or result.x is None:
+            return size, covers, False
+        covers.append(tuple(int(i) for i in np.flatnonzero(result.x > 0.5)))
+    return size, covers, False
 
 
 def minimal_covers(
@@ -229,7 +276,13 @@ def minimal_covers(
         best_pi = max(range(len(pi_rows)), key=lambda i: (pi_rows[i] & left).bit_count())
         left &= ~pi_rows[best_pi]
         greedy += 1
-    state = {"best": greedy, "saturated": False}
+    optimum, milp_found, complete = _milp_covers(
+        coverage, remaining, n_rows, min(MILP_ENUMERATION_LIMIT, max_models + 1)
+    )
+    if complete or (optimum is not None and len(milp_found) > max_models):
+        covers = sorted(tuple(sorted((*base, *c))) for c in milp_found)
+        return covers[:max_models], essential, len(milp_found) > max_models
+    state = {"best": min(greedy, optimum or greedy), "saturated": False}
     found: set[tuple[int, ...]] = set()
 
     def search(uncovered: int, chosen: tuple[int, ...], depth: int, allowed: int) -> None:
@@ -242,6 +295,8 @@ def minimal_covers(
                 found.add(tuple(sorted(chosen)))
             else:
                 state["saturated"] = True
+                if optimum is not None and depth == optimum:
+                    raise _Stop  # nothing smaller exists: the list is full
             return
         # a saturated list only wants strictly smaller covers
         limit = best - 1 if state["saturated"] else best
@@ -270,7 +325,10 @@ def minimal_covers(
             if depth + 1 > limit:
                 return
 
-    search(remaining, base, 0, (1 << len(pi_rows)) - 1)
+    try:
+        search(remaining, base, 0, (1 << len(pi_rows)) - 1)
+    except _Stop:
+        pass
     truncated = state["saturated"]
     return sorted(found), essential, truncated
 
