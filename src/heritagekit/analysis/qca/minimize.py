@@ -21,6 +21,7 @@ them as models M1, M2, ...), by iterative deepening with a disjoint-rows lower b
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -219,7 +220,7 @@ def _milp_covers(
     first = milp(c=np.ones(n), constraints=LinearConstraint(matrix, lb=1, ub=np.inf), **options)
     if first.status != 0 or first.x is None:
         return None, [], False
-    size = int(round(first.fun))
+    size = int(np.rint(first.fun))
     covers = [tuple(int(i) for i in np.flatnonzero(first.x > 0.5))]
     while len(covers) < limit:
         cuts = np.zeros((len(covers), n))
@@ -325,10 +326,8 @@ def minimal_covers(
             if depth + 1 > limit:
                 return
 
-    try:
+    with contextlib.suppress(_Stop):
         search(remaining, base, 0, (1 << len(pi_rows)) - 1)
-    except _Stop:
-        pass
     truncated = state["saturated"]
     return sorted(found), essential, truncated
 
