@@ -182,3 +182,14 @@ def test_cli_train_style_exports(photos: Path, papercuts: Path, tmp_path: Path) 
         "-q",
     )
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+
+
+def test_work_size_restyles_a_smaller_copy(tiny: Path) -> None:
+    model = load_style_model(model=tiny)
+    img = np.random.default_rng(2).random((120, 200, 3)).astype(np.float32)
+    out = stylize_array(model, img, work_size=64)
+    assert out.shape == (120, 200, 3)
+    from heritagekit.imaging.resize import resize
+
+    small = stylize_array(model, np.clip(resize(img, (38, 64), "lanczos"), 0, 1))
+    assert np.allclose(out, np.clip(resize(small, (120, 200), "bicubic"), 0, 1), atol=1e-5)

@@ -24,6 +24,12 @@ def stylize(
         None, "--model", help="A style weights file (.safetensors) or shipped model name."
     ),
     tile: int = typer.Option(1024, "--tile", help="Images larger than this run in tiles."),
+    work_size: int = typer.Option(
+        0,
+        "--work-size",
+        help="Restyle at this long side and scale back (keeps the cut scale on big photos; "
+        "0 = native size).",
+    ),
     device: str = typer.Option("auto", "--device", help="auto | cpu | cuda | mps"),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing outputs."),
     workers: int = typer.Option(1, "--workers", "-j", min=1, help="Images in parallel."),
@@ -38,12 +44,21 @@ def stylize(
 
     if tile < 64:
         raise BadInputError(f"--tile must be at least 64, got {tile}")
+    if work_size and work_size < 64:
+        raise BadInputError(f"--work-size must be 0 or at least 64, got {work_size}")
     network = load_style_model(style, model, device)
     command = current_command()
 
     def process(source: Path, destination: Path) -> None:
         stylize_file(
-            network, source, destination, style=style, tile=tile, overwrite=True, command=command
+            network,
+            source,
+            destination,
+            style=style,
+            tile=tile,
+            overwrite=True,
+            command=command,
+            work_size=work_size,
         )
 
     summary = run_batch(

@@ -85,9 +85,19 @@ def _run(model: StyleModel, rgb: np.ndarray) -> np.ndarray:
 
 
 def stylize_array(
-    model: StyleModel, pixels: np.ndarray, *, tile: int = 1024, overlap: int = 64
+    model: StyleModel,
+    pixels: np.ndarray,
+    *,
+    tile: int = 1024,
+    overlap: int = 64,
+    work_size: int = 0,
 ) -> np.ndarray:
-    """Restyle H x W x C (C = 1 or 3) float pixels in [0, 1]; returns H x W x 3 float32."""
+    """Restyle H x W x C (C = 1 or 3) float pixels in [0, 1]; returns H x W x 3 float32.
+
+    ``work_size`` > 0 restyles a copy whose long side is at most that many pixels and
+    scales the result back (bicubic): the cut pattern then has the scale the model
+    learned, whatever the photo's resolution. 0 works at the native size (tiled).
+    """
     if pixels.ndim == 2:
         pixels = pixels[..., None]
     h, w = pixels.shape[:2]
@@ -95,6 +105,13 @@ def stylize_array(
         raise BadInputError(f"image too small ({w}x{h}); at least {MIN_SIDE} px a side")
     rgb = np.repeat(pixels, 3, axis=2) if pixels.shape[2] == 1 else pixels[..., :3]
     rgb = rgb.astype(np.float32)
+    if work_size and max(h, w) > work_size:
+        from heritagekit.imaging.resize import resize
+
+        f = work_size / max(h, w)
+        small = (max(MIN_SIDE, round(h * f)), max(MIN_SIDE, round(w * f)))
+        out = stylize_array(model, np.clip(resize(rgb, small, "lanczos"), 0, 1), tile=tile)
+        return np.clip(resize(out, (h, w), "bicubic"), 0, 1).astype(np.float32)
     if max(h, w) <= tile:
         return _run(model, rgb)
     from heritagekit.imaging.tiling import tiled_apply
@@ -102,9 +119,11 @@ def stylize_array(
     return tiled_apply(lambda t: _run(model, t), rgb, 1, tile=tile, overlap=overlap)
 
 
-def stylize_image(model: StyleModel, image: Any, *, tile: int = 1024, overlap: int = 64) -> Any:
+def stylize_image(
+    model: StyleModel, image: Any, *, tile: int = 1024, overlap: int = 64, work_size: int = 0
+) -> Any:
     """An ``ImageData`` restyled; alpha, DPI, ICC and EXIF kept (8-bit output)."""
-    out = stylize_array(model, image.pixels, tile=tile, overlap=overlap)
+    out = stylize_array(model, image.pixels, tile=tile, overlap=overlap, work_size=work_size)
     result = image.with_pixels(out)
     result.bit_depth = 8  # the network's output has no 16-bit precision to keep
     return result
@@ -120,16 +139,17 @@ def stylize_file(
     overlap: int = 64,
     overwrite: bool = False,
     command: str | None = None,
+    work_size: int = 0,
 ) -> Path:
     """Read, restyle and write one image with an AI-derived provenance record."""
     from heritagekit.io import make_provenance, read_image, write_image
 
     image = read_image(source)
-    result = stylize_image(model, image, tile=tile, overlap=overlap)
+    result = stylize_image(model, image, tile=tile, overlap=overlap, work_size=work_size)
     record = make_provenance(
         operation="stylize",
         input_path=source,
-        parameters={"style": style, "tile": tile, "overlap": overlap},
+        parameters={"style": style, "tile": tile, "overlap": overlap, "work_size": work_size},
         model=model.name,
         weights_sha256=model.sha256,
         ai_derived=True,
