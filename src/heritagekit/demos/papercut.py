@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-TITLE = "Paper-cut: procedural window flowers and mirror designs (one connected sheet each)"
+TITLE = "Paper-cut: procedural window flowers, mirror designs and scenes (one sheet each)"
 
 
 def run(out: Path) -> list[tuple[Path, str]]:
@@ -21,10 +21,11 @@ def run(out: Path) -> list[tuple[Path, str]]:
         art = generate_papercut((2026, i), size=384, layout=layout)
         assert paper_components(art.mask)[1] == 1  # the product promise: one sheet
         tiles.append((art.image * 255 + 0.5).astype(np.uint8))
-    sheet = np.concatenate([np.concatenate(tiles[:3], 1), np.concatenate(tiles[3:], 1)], 0)
+    n = len(LAYOUTS)
+    sheet = np.concatenate([np.concatenate(tiles[:n], 1), np.concatenate(tiles[n:], 1)], 0)
     path = out / "papercuts.png"
     Image.fromarray(sheet).save(path)
-    written.append((path, "six designs: rosette, mirror, double-mirror (red on white)"))
+    written.append((path, f"{len(tiles)} designs, two of each layout: {', '.join(LAYOUTS)}"))
     clear = generate_papercut((2026, 0), size=512, background="transparent")
     path = out / "rosette_transparent.png"
     Image.fromarray((clear.image * 255 + 0.5).astype(np.uint8), "RGBA").save(path)
