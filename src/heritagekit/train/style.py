@@ -140,17 +140,18 @@ def load_folder(inputs: list[str], max_side: int, what: str) -> tuple[list[np.nd
             files += collect_inputs([item])
         except BadInputError as error:
             raise BadInputError(f"{what}: {error}") from error
-    images, paths = [], []
+    images, paths, skipped = [], [], []
     for path, _ in files:
         try:
             images.append(_load_rgb(path, max_side))
             paths.append(path)
-        except BadInputError:
-            continue  # an unreadable file among good ones is skipped, not fatal
+        except BadInputError as error:
+            skipped.append(str(error))  # a bad file among good ones is skipped, not fatal
     if len(images) < MIN_IMAGES:
         where = ", ".join(inputs)
+        why = f" (skipped {len(skipped)}, e.g. {skipped[0]})" if skipped else ""
         raise BadInputError(
-            f"{what}: found {len(images)} readable image(s) in {where}; "
+            f"{what}: found {len(images)} usable image(s) in {where}{why}; "
             f"at least {MIN_IMAGES} are needed (a few hundred for good results)"
         )
     return images, paths
