@@ -110,7 +110,7 @@ def test_ddp_two_processes_on_cpu(tiny_data, tmp_path):
 def test_compressed_checkpoint_starts_a_new_run_exactly(tiny_data, tmp_path, straight):
     from heritagekit.train.motif import compress_checkpoint
 
-    packed = compress_checkpoint(straight[1], tmp_path / "b2.pt.xz")
+    packed = compress_checkpoint(straight[1], tmp_path / "b2.pt.xz", preset=0)
     fresh = _config(tiny_data, tmp_path / "c", 4)
     fresh.resume_from = str(packed)
     train_motif(fresh)
