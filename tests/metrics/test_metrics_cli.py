@@ -218,3 +218,34 @@ def test_lpips_through_the_cli_matches_the_library(
     assert [row["lpips"] for row in payload["per_image"]] == pytest.approx(expected, rel=1e-5)
     assert payload["metrics"][0]["mean"] == pytest.approx(np.mean(expected), rel=1e-5)
     assert payload["lpips_net"] == "alex"
+
+
+def test_16_bit_tiffs_use_the_full_16_bit_range(tmp_path: Path, capsys) -> None:
+    tifffile = pytest.importorskip("tifffile")
+    rng = np.random.default_rng(5)
+    ref_dir, test_dir = tmp_path / "ref16", tmp_path / "test16"
+    ref_dir.mkdir()
+    test_dir.mkdir()
+    ref = rng.integers(0, 65536, (40, 44, 3), dtype=np.uint16)
+    test = np.clip(ref.astype(np.int64) + rng.integers(-300, 300, ref.shape), 0, 65535)
+    tifffile.imwrite(ref_dir / "scan.tif", ref, photometric="rgb")
+    tifffile.imwrite(test_dir / "scan.tif", test.astype(np.uint16), photometric="rgb")
+    code, out, err = _run(
+        ["--ref", str(ref_dir), "--test", str(test_dir), "-m", "psnr,ssim", "--format", "csv"],
+        capsys,
+    )
+    assert code == 0, err
+    rows = pd.read_csv(io.StringIO(out)).set_index("metric")
+    expected_psnr = peak_signal_noise_ratio(ref, test.astype(np.uint16), data_range=65535)
+    expected_ssim = structural_similarity(
+        ref.astype(np.float64),
+        test.astype(np.float64),
+        gaussian_weights=True,
+        sigma=1.5,
+        use_sample_covariance=False,
+        data_range=65535,
+        channel_axis=2,
+    )
+    # pixels pass through float32 in [0, 1]: agreement to float32 precision
+    assert rows.loc["PSNR", "mean"] == pytest.approx(expected_psnr, rel=1e-5)
+    assert rows.loc["SSIM", "mean"] == pytest.approx(expected_ssim, rel=1e-5)
