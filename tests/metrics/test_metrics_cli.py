@@ -249,3 +249,20 @@ def test_16_bit_tiffs_use_the_full_16_bit_range(tmp_path: Path, capsys) -> None:
     # pixels pass through float32 in [0, 1]: agreement to float32 precision
     assert rows.loc["PSNR", "mean"] == pytest.approx(expected_psnr, rel=1e-5)
     assert rows.loc["SSIM", "mean"] == pytest.approx(expected_ssim, rel=1e-5)
+
+
+def test_pairing_by_stem_across_suffixes(tmp_path: Path, capsys) -> None:
+    from heritagekit.metrics.features import pair_folders
+
+    ref, test = _images(tmp_path, count=2)
+    # the test image as JPEG pairs with the PNG reference; hidden files are skipped
+    Image.open(test / "img1.png").save(test / "img1.jpg", quality=95)
+    (test / "img1.png").unlink()
+    (test / ".DS_Store").write_bytes(b"\x00\x01")
+    assert [(r.name, t.name) for r, t in pair_folders(ref, test)] == [
+        ("img0.png", "img0.png"),
+        ("img1.png", "img1.jpg"),
+    ]
+    # the same name twice in one folder cannot be paired
+    Image.open(test / "img1.jpg").save(test / "img1.png")
+    _expect_bad(["--ref", str(ref), "--test", str(test)], capsys, "img1", "ambiguous")
