@@ -54,8 +54,8 @@ def throughput(net, scale: int, size: int, runs: int, device: str) -> tuple[floa
     return out_mp / model_s, out_mp / bicubic_s
 
 
-def models_to_run(extra: list[Path]) -> list[tuple[str, Path]]:
-    found = [(m.name, m.path) for m in list_models("sr")]
+def models_to_run(extra: list[Path], only: list[str] | None) -> list[tuple[str, Path]]:
+    found = [(m.name, m.path) for m in list_models("sr") if not only or m.name in only]
     return found + [(p.stem, p) for p in extra]
 
 
@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=256, help="input side for timing")
     parser.add_argument("--images", type=int, default=0, help="limit Kodak images (0: all)")
     parser.add_argument("--weights", type=Path, nargs="*", default=[])
+    parser.add_argument("--models", nargs="*", help="only these shipped models")
     parser.add_argument("--curve", type=Path, help="training run folder with snapshots/")
     parser.add_argument("--cuda", action="store_true")
     args = parser.parse_args()
@@ -92,7 +93,7 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|" + "---:|---:|" * len(devices))
     for scale in (2, 3, 4):
-        for name, path in models_to_run(args.weights):
+        for name, path in models_to_run(args.weights, args.models):
             net, _ = load_weights_file(path, task="sr")
             if int(net.scale) != scale:
                 continue
