@@ -7,7 +7,6 @@ Thin: options (or a YAML ``--spec``) are parsed here, the work is in
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +120,9 @@ def _round(frame: Any, fmt: OutputFormat | None = None) -> Any:
 def _write_atomic(path: Path, writer: Any) -> None:
     """Write through a temporary file in the same folder, then rename into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
+    from heritagekit.io.atomic import temp_file_beside
+
+    fd, tmp = temp_file_beside(path, suffix=path.suffix)
     os.close(fd)
     try:
         writer(Path(tmp))

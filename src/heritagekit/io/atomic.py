@@ -14,6 +14,28 @@ from pathlib import Path
 from heritagekit.errors import OutputExistsError
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+# Files heritagekit writes get the permissions any new file gets here (0644 under the
+# usual umask), not mkstemp's private 0600: outputs are meant to be shared.
+DEFAULT_FILE_MODE = 0o666 & ~_umask()
+
+
+def temp_file_beside(
+    path: str | Path, *, prefix: str = ".", suffix: str = ".tmp"
+) -> tuple[int, str]:
+    """A temporary file in ``path``'s folder (so a rename onto ``path`` is atomic), with
+    the default permissions of a new file; returns (open descriptor, name)."""
+    path = Path(path)
+    handle, name = tempfile.mkstemp(prefix=f"{prefix}{path.name}.", suffix=suffix, dir=path.parent)
+    os.fchmod(handle, DEFAULT_FILE_MODE)
+    return handle, name
+
+
 def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder.
 
@@ -24,7 +46,7 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False
     if path.exists() and not overwrite:
         raise OutputExistsError("already exists (use --overwrite to replace it)", path=path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temp_name = temp_file_beside(path)
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(data)

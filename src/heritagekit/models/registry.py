@@ -141,9 +141,10 @@ def load_model(
 def save_weights(network: Any, path: str | Path, metadata: dict[str, Any]) -> Path:
     """Write a network's weights as safetensors with string metadata, atomically."""
     import os
-    import tempfile
 
     from safetensors.torch import save_file
+
+    from heritagekit.io.atomic import temp_file_beside
 
     path = Path(path)
     strings = {k: v if isinstance(v, str) else json.dumps(v) for k, v in metadata.items()}
@@ -151,7 +152,7 @@ def save_weights(network: Any, path: str | Path, metadata: dict[str, Any]) -> Pa
     if missing:
         raise ValueError(f"metadata lacks {missing}")
     state = {k: v.detach().contiguous().cpu() for k, v in network.state_dict().items()}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    fd, tmp = temp_file_beside(path)
     os.close(fd)
     try:
         save_file(state, tmp, metadata=strings)

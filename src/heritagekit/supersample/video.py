@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
 from heritagekit.errors import BadInputError, OutputExistsError
+from heritagekit.io.atomic import temp_file_beside
 from heritagekit.supersample.infer import supersample_frames, upsample_frame
 from heritagekit.supersample.sequences import Sequence
 
@@ -68,9 +68,7 @@ def write_video(
     if path.exists() and not overwrite:
         raise OutputExistsError("already exists (use --overwrite to replace it)", path=path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=path.suffix or ".mp4", dir=path.parent
-    )
+    handle, temp = temp_file_beside(path, suffix=path.suffix or ".mp4")
     os.close(handle)
     writer = None
     try:

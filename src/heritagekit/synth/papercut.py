@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +30,7 @@ from PIL import Image, ImageDraw
 from scipy import ndimage
 
 from heritagekit.errors import BadInputError
+from heritagekit.io.atomic import temp_file_beside
 from heritagekit.synth import papercut_draw as pd
 from heritagekit.synth.papercut_draw import CUT, PAPER
 
@@ -583,7 +583,7 @@ def _write_png(path: Path, image: np.ndarray) -> None:
     """Atomic PNG write (temp file + rename): a killed run leaves no half image."""
     data = np.clip(np.rint(image * 255), 0, 255).astype(np.uint8)
     mode = "RGBA" if data.shape[-1] == 4 else "RGB"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pc-", suffix=".png")
+    fd, tmp = temp_file_beside(path, suffix=".png")
     os.close(fd)
     try:
         Image.fromarray(data, mode).save(tmp, format="PNG", compress_level=1)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import numpy as np
 import torch
 
 from heritagekit.errors import BadInputError
+from heritagekit.io.atomic import temp_file_beside
 
 CHECKPOINT_PATTERN = re.compile(r"^step_(\d+)\.pt$")
 
@@ -80,7 +80,7 @@ def save_checkpoint(
         "rng": capture_rng_state(generators),
         "extra": extra or {},
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ckpt-", suffix=".tmp")
+    fd, tmp = temp_file_beside(path)
     os.close(fd)
     try:
         torch.save(payload, tmp)
