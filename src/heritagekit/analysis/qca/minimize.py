@@ -198,7 +198,12 @@ class _Stop(Exception):
     """Internal: enough covers of the proven optimal size were listed."""
 
 
+class _OverBudget(Exception):
+    """Internal: the plain branch and bound is taking long; switch to the MILP route."""
+
+
 MILP_ENUMERATION_LIMIT = 64
+DFS_NODE_BUDGET = 100_000
 
 
 def _milp_covers(
@@ -212,9 +217,10 @@ def _milp_covers(
     proof (noisy fuzzy data) are solved in a few solves this way.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csr_array
 
     rows = [r for r in range(n_rows) if remaining >> r & 1]
-    matrix = coverage[:, rows].T.astype(float)
+    matrix = csr_array(coverage[:, rows].T.astype(np.float64))
     n = coverage.shape[0]
     options = {"integrality": np.ones(n), "bounds": Bounds(0, 1)}
     first = milp(c=np.ones(n), constraints=LinearConstraint(matrix, lb=1, ub=np.inf), **options)
@@ -223,12 +229,12 @@ def _milp_covers(
     size = int(np.rint(first.fun))
     covers = [tuple(int(i) for i in np.flatnonzero(first.x > 0.5))]
     while len(covers) < limit:
-        cuts = np.zeros((len(covers), n))
-        for k, cover in enumerate(covers):
-            cuts[k, list(cover)] = 1.0
+        cut_rows = np.repeat(np.arange(len(covers)), [len(c) for c in covers])
+        cut_cols = np.concatenate([np.asarray(c, dtype=np.int64) for c in covers])
+        cuts = csr_array((np.ones(len(cut_cols)), (cut_rows, cut_cols)), shape=(len(covers), n))
         constraints = [
             LinearConstraint(matrix, lb=1, ub=np.inf),
-            LinearConstraint(np.ones((1, n)), lb=size, ub=size),
+            LinearConstraint(csr_array(np.ones((1, n))), lb=size, ub=size),
             LinearConstraint(cuts, lb=-np.inf, ub=size - 1),
         ]
         result = milp(c=np.ones(n), constraints=constraints, **options)
@@ -277,16 +283,14 @@ def minimal_covers(
         best_pi = max(range(len(pi_rows)), key=lambda i: (pi_rows[i] & left).bit_count())
         left &= ~pi_rows[best_pi]
         greedy += 1
-    optimum, milp_found, complete = _milp_covers(
-        coverage, remaining, n_rows, min(MILP_ENUMERATION_LIMIT, max_models + 1)
-    )
-    if complete or (optimum is not None and len(milp_found) > max_models):
-        covers = sorted(tuple(sorted((*base, *c))) for c in milp_found)
-        return covers[:max_models], essential, len(milp_found) > max_models
-    state = {"best": min(greedy, optimum or greedy), "saturated": False}
+    state = {"best": greedy, "saturated": False, "nodes": 0, "budget": DFS_NODE_BUDGET}
+    optimum: int | None = None
     found: set[tuple[int, ...]] = set()
 
     def search(uncovered: int, chosen: tuple[int, ...], depth: int, allowed: int) -> None:
+        state["nodes"] += 1
+        if state["nodes"] > state["budget"]:
+            raise _OverBudget
         best = state["best"]
         if uncovered == 0:
             if depth < best:
@@ -326,8 +330,23 @@ def minimal_covers(
             if depth + 1 > limit:
                 return
 
-    with contextlib.suppress(_Stop):
-        search(remaining, base, 0, (1 << len(pi_rows)) - 1)
+    everything = (1 << len(pi_rows)) - 1
+    try:
+        with contextlib.suppress(_Stop):
+            search(remaining, base, 0, everything)
+    except _OverBudget:
+        # A hard chart: prove the optimum by MILP, list few optimal covers with it, or
+        # restart the branch and bound knowing the optimum (it then stops once full).
+        optimum, milp_found, complete = _milp_covers(
+            coverage, remaining, n_rows, min(MILP_ENUMERATION_LIMIT, max_models + 1)
+        )
+        if complete or (optimum is not None and len(milp_found) > max_models):
+            covers = sorted(tuple(sorted((*base, *c))) for c in milp_found)
+            return covers[:max_models], essential, len(milp_found) > max_models
+        found.clear()
+        state.update(best=min(greedy, optimum or greedy), saturated=False, budget=float("inf"))
+        with contextlib.suppress(_Stop):
+            search(remaining, base, 0, everything)
     truncated = state["saturated"]
     return sorted(found), essential, truncated
 
