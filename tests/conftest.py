@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -15,3 +16,24 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"{SHARED_DIR} is absent: these tests need the project's shared data")
     return SHARED_DIR
+
+
+@functools.cache
+def _gl_problem() -> str | None:
+    """Why no OpenGL context can be made here (EGL + Mesa), or None when one can."""
+    from heritagekit.errors import HeritageError
+    from heritagekit.render.renderer import create_context
+
+    try:
+        create_context().release()
+    except HeritageError as error:
+        return str(error)
+    return None
+
+
+@pytest.fixture
+def needs_gl() -> None:
+    """Skip, with the reason, a test that renders where no OpenGL context can be made."""
+    problem = _gl_problem()
+    if problem:
+        pytest.skip(problem)

@@ -1,26 +1,10 @@
-"""Renderer tests need an OpenGL context (EGL + Mesa on CPU-only machines)."""
+"""Every renderer test needs an OpenGL context (EGL + Mesa on CPU-only machines)."""
 
 from __future__ import annotations
-
-import functools
 
 import pytest
 
 
-@functools.cache
-def _gl_problem() -> str | None:
-    from heritagekit.errors import HeritageError
-    from heritagekit.render.renderer import create_context
-
-    try:
-        create_context().release()
-    except HeritageError as error:
-        return str(error)
-    return None
-
-
 @pytest.fixture(autouse=True)
-def _needs_gl() -> None:
-    problem = _gl_problem()
-    if problem:
-        pytest.skip(problem)
+def _renders(needs_gl: None) -> None:
+    """Applies the shared ``needs_gl`` skip to every test in this folder."""
