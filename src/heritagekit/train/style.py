@@ -604,6 +604,9 @@ def train_style(
     log = run_dir / "log.csv"
     if resume and trainer.resume():
         _trim_log(log, trainer.step)
+        if trainer.rank == 0 and not log.exists():  # a checkpoint copied in without its log
+            with open(log, "w", newline="") as handle:
+                csv.DictWriter(handle, LOG_FIELDS).writeheader()
     elif trainer.rank == 0:
         (run_dir / "config.json").write_text(json.dumps(_jsonable(asdict(config)), indent=2))
         with open(log, "w", newline="") as handle:
