@@ -1,0 +1,1 @@
+"""Procedural patterns: paper-cuts and product motifs the project makes itself."""
