@@ -103,6 +103,29 @@ def paper_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     return labels, int(count)
 
 
+def _outline(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.nonzero(mask & ~ndimage.binary_erosion(mask))
+
+
+def _nearest_pairs(
+    labels: np.ndarray, main: int, islands: list[int]
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """For every island, its outline pixel nearest the main sheet and that sheet's pixel.
+
+    A k-d tree over the two outlines is far cheaper than a distance transform of the
+    whole image, and nearest points always lie on the outlines.
+    """
+    from scipy.spatial import cKDTree
+
+    my, mx = _outline(labels == main)
+    iy, ix = _outline(np.isin(labels, islands))
+    dist, nearest = cKDTree(np.column_stack([my, mx])).query(np.column_stack([iy, ix]))
+    owner = labels[iy, ix]
+    order = np.lexsort((dist, owner))  # by island, nearest first
+    first = order[np.r_[True, owner[order][1:] != owner[order][:-1]]]
+    return [((int(iy[k]), int(ix[k])), (int(my[nearest[k]]), int(mx[nearest[k]]))) for k in first]
+
+
 def connect_paper(
     mask: np.ndarray,
     *,
@@ -131,14 +154,10 @@ def connect_paper(
         islands = [i for i in np.flatnonzero(sizes >= min_island) if i != main]
         if not islands:
             break
-        dist, (near_y, near_x) = ndimage.distance_transform_edt(labels != main, return_indices=True)
-        starts = ndimage.minimum_position(dist, labels, islands)
         canvas = Image.new("L", (w, h), 0)
         draw = ImageDraw.Draw(canvas)
-        for y, x in starts:
-            draw.line(
-                [(x, y), (int(near_x[y, x]), int(near_y[y, x]))], fill=255, width=bridge_width
-            )
+        for (y0, x0), (y1, x1) in _nearest_pairs(labels, main, islands):
+            draw.line([(x0, y0), (x1, y1)], fill=255, width=bridge_width)
         bridges = np.asarray(canvas) > 0
         mask |= symmetrize(bridges, orbit)
     labels, count = paper_components(mask)
