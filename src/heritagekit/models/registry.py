@@ -144,7 +144,7 @@ def save_weights(network: Any, path: str | Path, metadata: dict[str, Any]) -> Pa
 
     from safetensors.torch import save_file
 
-    from heritagekit.io.atomic import temp_file_beside
+    from heritagekit.io.atomic import DEFAULT_FILE_MODE, temp_file_beside
 
     path = Path(path)
     strings = {k: v if isinstance(v, str) else json.dumps(v) for k, v in metadata.items()}
@@ -156,6 +156,7 @@ def save_weights(network: Any, path: str | Path, metadata: dict[str, Any]) -> Pa
     os.close(fd)
     try:
         save_file(state, tmp, metadata=strings)
+        os.chmod(tmp, DEFAULT_FILE_MODE)  # safetensors recreates the file as 0600
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
