@@ -33,25 +33,27 @@ KODAK = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "sr-val" /
 IMDN = {2: (158.8e9 / (1280 * 720), 33.87), 4: (40.9e9 / (1280 * 720), 28.85)}
 
 
-def timed(fn, runs: int) -> float:
+def timed(fn, runs: int) -> tuple[float, float]:
+    """Median wall seconds and median CPU seconds (all threads of this process) of ``fn``."""
     fn()  # warm-up (allocations, kernel choice)
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
-def throughput(net, scale: int, size: int, runs: int, device: str) -> tuple[float, float]:
-    """(model MP/s, bicubic MP/s) for a size x size RGB input."""
+def throughput(net, scale: int, size: int, runs: int, device: str) -> list[str]:
+    """Cells: model and bicubic output MP/s, as wall / CPU-second rates."""
     rng = np.random.default_rng(0)
     image = rng.random((size, size, 3)).astype(np.float32)
     out_mp = (size * scale) ** 2 / 1e6
-    model_s = timed(lambda: upscale_pixels(net, image, device=device), runs)
+    model = timed(lambda: upscale_pixels(net, image, device=device), runs)
     u8 = (image * 255).astype(np.uint8)
-    bicubic_s = timed(lambda: imresize(u8, float(scale)), runs)
-    return out_mp / model_s, out_mp / bicubic_s
+    bicubic = timed(lambda: imresize(u8, float(scale)), runs)
+    return [f"{out_mp / t[0]:.3f} / {out_mp / t[1]:.3f}" for t in (model, bicubic)]
 
 
 def models_to_run(extra: list[Path], only: list[str] | None) -> list[tuple[str, Path]]:
@@ -70,6 +72,7 @@ def main() -> None:
     parser.add_argument("--models", nargs="*", help="only these shipped models")
     parser.add_argument("--curve", type=Path, help="training run folder with snapshots/")
     parser.add_argument("--cuda", action="store_true")
+    parser.add_argument("--speed-only", action="store_true", help="skip the Kodak24 quality")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     files = find_images([args.kodak])
@@ -88,7 +91,7 @@ def main() -> None:
     devices = ["cpu"] + (["cuda"] if args.cuda and torch.cuda.is_available() else [])
     print(
         "| model | scale | params | MACs/output px | Kodak24 PSNR | SSIM | "
-        + " | ".join(f"{d} model MP/s | {d} bicubic MP/s" for d in devices)
+        + " | ".join(f"{d} model MP/s (wall / CPU s) | {d} bicubic MP/s" for d in devices)
         + " |"
     )
     print("|---|---:|---:|---:|---:|---:|" + "---:|---:|" * len(devices))
@@ -97,14 +100,14 @@ def main() -> None:
             net, _ = load_weights_file(path, task="sr")
             if int(net.scale) != scale:
                 continue
-            bicubic = evaluate_files(files, scale, method="bicubic")
-            rows = evaluate_files(files, scale, model=net)
+            if args.speed_only:
+                bicubic = rows = [{"psnr": float("nan"), "ssim": float("nan")}]
+            else:
+                bicubic = evaluate_files(files, scale, method="bicubic")
+                rows = evaluate_files(files, scale, model=net)
             cells = []
             for device in devices:
-                model_rate, bicubic_rate = throughput(
-                    net.to(device), scale, args.size, args.runs, device
-                )
-                cells += [f"{model_rate:.3f}", f"{bicubic_rate:.3f}"]
+                cells += throughput(net.to(device), scale, args.size, args.runs, device)
             net.to("cpu")
             print(
                 f"| {name} | x{scale} | {count_parameters(net):,} | "
