@@ -211,6 +211,8 @@ def train_sr(
     if main:
         (run_dir / "config.json").write_text(json.dumps(asdict(config), indent=2))
     seed_everything(config.seed + rank)
+    if distributed and not main:  # rank 0 builds the shared bank; the others then reuse it
+        torch.distributed.barrier()
     bank = build_patch_bank(
         config.data,
         run_dir / "bank",
@@ -221,6 +223,8 @@ def train_sr(
         seed=config.seed,
         log=say,
     )
+    if distributed and main:
+        torch.distributed.barrier()
     sampler = PatchSampler(bank, seed=config.seed, rank=rank)
     net = build_sr(config.model_config()).to(device)
     model: torch.nn.Module = net
