@@ -98,3 +98,17 @@ def test_shipped_model_keeps_colours_and_beats_bicubic(photo: np.ndarray) -> Non
     assert shift.max() < 0.5 / 255
     sr_u8 = np.clip(np.floor(out.pixels * 255 + 0.5), 0, 255).astype(np.uint8)
     assert psnr_y(sr_u8, hr, 2) > psnr_y(imresize(lr, 2.0), hr, 2)
+
+
+@pytest.mark.skipif(default_model_name(2) is None, reason="no shipped x2 SR model")
+def test_shipped_model_tiled_equals_untiled() -> None:
+    from skimage.data import chelsea
+
+    from heritagekit.sr.inference import apply_model, upscale_pixels
+    from heritagekit.sr.models import load_sr_model
+
+    net = load_sr_model(default_model_name(2))
+    rgb = chelsea()[::3, ::3].astype(np.float32) / 255.0  # 100 x 151
+    whole = apply_model(net, rgb)
+    tiled = upscale_pixels(net, rgb, tile=48, overlap=24)
+    assert np.abs(whole - tiled)[4:-4, 4:-4].max() <= 1 / 255

@@ -16,14 +16,24 @@ from collections.abc import Callable
 import numpy as np
 
 
-def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
-    """Start offsets covering [0, length) with tiles of ``tile`` overlapping >= ``overlap``."""
+def tile_starts(length: int, tile: int, overlap: int, align: int = 1) -> list[int]:
+    """Start offsets covering [0, length) with tiles of ``tile`` overlapping >= ``overlap``.
+
+    Starts are multiples of ``align``: a network with a stride-2 level computes different
+    features on a grid shifted by one pixel, so tiles must sit on the whole image's grid.
+    The last tile then reaches the end by being up to ``align - 1`` pixels longer.
+    """
     if length <= tile:
         return [0]
-    step = tile - overlap
-    starts = list(range(0, length - tile, step))
-    starts.append(length - tile)
+    step = max(align, (tile - overlap) // align * align)
+    last = (length - tile) // align * align
+    starts = list(range(0, last, step))
+    starts.append(last)
     return starts
+
+
+def _extent(starts: list[int], index: int, tile: int, length: int) -> int:
+    return length - starts[index] if index == len(starts) - 1 else min(tile, length - starts[index])
 
 
 def _ramp(size_out: int, scale: float, lead: bool, trail: bool, overlap: int) -> np.ndarray:
@@ -57,6 +67,7 @@ def tiled_apply(
     out: np.ndarray | None = None,
     out_channels: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    align: int = 1,
 ) -> np.ndarray:
     """Apply ``fn`` (h x w x C float in [0, 1] -> h*scale x w*scale x C') tile by tile.
 
@@ -67,7 +78,7 @@ def tiled_apply(
     if overlap >= tile:
         raise ValueError(f"overlap ({overlap}) must be smaller than tile ({tile})")
     h, w = image.shape[:2]
-    ys, xs = tile_starts(h, tile, overlap), tile_starts(w, tile, overlap)
+    ys, xs = tile_starts(h, tile, overlap, align), tile_starts(w, tile, overlap, align)
     channels = out_channels or (image.shape[2] if image.ndim == 3 else 1)
     if out is None:
         out = np.zeros((h * scale, w * scale, channels), dtype=np.float32)
@@ -76,7 +87,7 @@ def tiled_apply(
     acc_top = 0  # output row of acc[0]
     done, total = 0, len(ys) * len(xs)
     for r, y0 in enumerate(ys):
-        th = min(tile, h - y0)
+        th = _extent(ys, r, tile, h)
         band_top, band_bottom = y0 * scale, (y0 + th) * scale
         # Grow the accumulator down to this band's bottom (rows above were finished).
         grow = band_bottom - (acc_top + acc.shape[0])
@@ -85,7 +96,7 @@ def tiled_apply(
             weight = np.concatenate([weight, np.zeros((grow, *weight.shape[1:]))])
         wy = _ramp(th * scale, scale, r > 0, r < len(ys) - 1, overlap)
         for c, x0 in enumerate(xs):
-            tw = min(tile, w - x0)
+            tw = _extent(xs, c, tile, w)
             result = np.asarray(fn(image[y0 : y0 + th, x0 : x0 + tw]), dtype=np.float64)
             result = result.reshape(th * scale, tw * scale, -1)
             wx = _ramp(tw * scale, scale, c > 0, c < len(xs) - 1, overlap)

@@ -74,4 +74,5 @@ def upscale_pixels(
         out=out,
         out_channels=1 if grey else 3,
         progress=progress,
+        align=2,  # the network's half-resolution level: tiles on the image's even grid
     )
