@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-TITLE = "Upscale: classical resampling x4 (nearest, bilinear, bicubic, lanczos)"
+TITLE = "Upscale: x4 with the shipped SR model and the classical methods"
 FACTOR = 4
 SAMPLES = ("astronaut", "coffee", "chelsea")
 
@@ -40,7 +40,7 @@ def _with_alpha(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def run(out: Path) -> list[tuple[Path, str]]:
     from heritagekit.batch import run_batch
-    from heritagekit.imaging.resize import RESIZE_METHODS, resize
+    from heritagekit.imaging.resize import resize
     from heritagekit.io import ImageData, read_image, to_uint8, write_image
     from heritagekit.upscale import upscale_file
 
@@ -60,7 +60,8 @@ def run(out: Path) -> list[tuple[Path, str]]:
     written.append((small_dir, f"inputs: the samples shrunk {FACTOR}x (chelsea.png has alpha)"))
 
     rows = []
-    for method in RESIZE_METHODS:
+    methods = _methods()
+    for method in methods:
         method_dir = out / method
         summary = run_batch(
             [str(small_dir)],
@@ -83,24 +84,33 @@ def run(out: Path) -> list[tuple[Path, str]]:
 
     table = out / "psnr.md"
     lines = ["| method | " + " | ".join(SAMPLES) + " |", "|---" * (len(SAMPLES) + 1) + "|"]
-    for method in RESIZE_METHODS:
+    for method in methods:
         values = [f"{p:.2f}" for m, _, p in rows if m == method]
         lines.append(f"| {method} | " + " | ".join(values) + " |")
     table.write_text("PSNR (dB) against the original, RGB, 8-bit:\n\n" + "\n".join(lines) + "\n")
     written.append((table, "PSNR of each method against the original (chelsea: where alpha > 0.5)"))
-    strip = "crops side by side: " + " | ".join(RESIZE_METHODS) + " | original"
-    written.append((_comparison(out), strip))
+    strip = "crops side by side: " + " | ".join(methods) + " | original"
+    written.append((_comparison(out, methods), strip))
     return written
 
 
-def _comparison(out: Path) -> Path:
-    """One strip: the same astronaut crop from each method, then from the original."""
+def _methods() -> tuple[str, ...]:
+    """The classical methods, then the learned model when one is shipped for the factor."""
     from heritagekit.imaging.resize import RESIZE_METHODS
+    from heritagekit.upscale import available_methods, default_method
+
+    learned = default_method(scale=FACTOR)
+    extra = (learned,) if learned in available_methods() and learned not in RESIZE_METHODS else ()
+    return (*RESIZE_METHODS, *extra)
+
+
+def _comparison(out: Path, methods: tuple[str, ...]) -> Path:
+    """One strip: the same astronaut crop from each method, then from the original."""
     from heritagekit.io import ImageData, read_image, write_image
 
     top, left, side = 40, 160, 160  # around the face
     crops = [read_image(out / m / "astronaut.png").pixels[top : top + side, left : left + side]
-             for m in (*RESIZE_METHODS, "original")]  # fmt: skip
+             for m in (*methods, "original")]  # fmt: skip
     gap = np.ones((side, 4, 3), dtype=np.float32)
     strip = np.concatenate([c for crop in crops for c in (crop, gap)][:-1], axis=1)
     path = out / "comparison.png"
