@@ -108,6 +108,9 @@ def train_motif_command(
         None, "--export", help="At the end, write the EMA generator as a .safetensors here."
     ),
     device: str = typer.Option("auto", "--device", help="auto | cpu | cuda | cuda:N | mps."),
+    threads: int | None = typer.Option(
+        None, "--threads", min=1, help="CPU threads (bit-exact resume needs the same count)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Train the class-conditional motif GAN on your collection (checkpoints, exact
@@ -142,6 +145,7 @@ def train_motif_command(
         seed=seed,
         device=device,
         resume_from=str(resume_from) if resume_from else None,
+        threads=threads,
     )
     with Progress(
         TextColumn("train motif"),
