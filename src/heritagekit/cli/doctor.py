@@ -28,11 +28,13 @@ def doctor(
     console.print(f"heritagekit {report['heritagekit']}  python {report['python']}")
     console.print(f"torch {report['torch']}  threads {report['threads']}")
     console.print("devices: " + ", ".join(report["devices"]))
-    models = Table(title="shipped models")
+    from heritagekit.models.registry import WEIGHTS_DIR
+
+    models = Table(title=f"shipped models (in {WEIGHTS_DIR})")
     for column in ("name", "task", "weights", "sha256"):
         models.add_column(column, overflow="fold")
     for model in report["models"]:
-        models.add_row(model["name"], model["task"], model["weights"], model["sha256"])
+        models.add_row(model["name"], model["task"], Path(model["weights"]).name, model["sha256"])
     console.print(models)
     backbones = Table(title="optional pretrained backbones")
     for column in ("name", "status", "file", "looked for in (folder/file)"):
