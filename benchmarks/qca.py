@@ -46,7 +46,7 @@ def run_one(path: Path, max_models: int) -> dict:
         "CPU s": cpu,
         "PIs (all)": len(solution.implicants),
         "PIs in models": len(used),
-        "models": f">={len(models)} (capped)" if solution.truncated else str(len(models)),
+        "models": f">={len(models)} (incomplete)" if solution.truncated else str(len(models)),
         "rule is a model": RULE in models,
         "first model": " + ".join(solution.expressions[0]),
     }

@@ -22,6 +22,8 @@ them as models M1, M2, ...), by iterative deepening with a disjoint-rows lower b
 from __future__ import annotations
 
 import contextlib
+import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -203,7 +205,9 @@ class _OverBudget(Exception):
 
 
 MILP_ENUMERATION_LIMIT = 64
-DFS_NODE_BUDGET = 100_000
+DFS_CPU_BUDGET = 5.0  # CPU seconds of plain branch and bound before the MILP route
+MILP_TIME_LIMIT = 30.0  # seconds for each MILP solve
+FALLBACK_CPU_BUDGET = 20.0  # when the MILP could not prove the optimum either
 
 
 def _milp_covers(
@@ -222,13 +226,22 @@ def _milp_covers(
     rows = [r for r in range(n_rows) if remaining >> r & 1]
     matrix = csr_array(coverage[:, rows].T.astype(np.float64))
     n = coverage.shape[0]
-    options = {"integrality": np.ones(n), "bounds": Bounds(0, 1)}
+    options = {
+        "integrality": np.ones(n),
+        "bounds": Bounds(0, 1),
+        "options": {"time_limit": MILP_TIME_LIMIT},
+    }
+    deadline = time.monotonic() + MILP_TIME_LIMIT
     first = milp(c=np.ones(n), constraints=LinearConstraint(matrix, lb=1, ub=np.inf), **options)
     if first.status != 0 or first.x is None:
         return None, [], False
     size = int(np.rint(first.fun))
     covers = [tuple(int(i) for i in np.flatnonzero(first.x > 0.5))]
     while len(covers) < limit:
+        left = deadline - time.monotonic()
+        if left <= 1:
+            return size, covers, False
+        options["options"] = {"time_limit": left}
         cut_rows = np.repeat(np.arange(len(covers)), [len(c) for c in covers])
         cut_cols = np.concatenate([np.asarray(c, dtype=np.int64) for c in covers])
         cuts = csr_array((np.ones(len(cut_cols)), (cut_rows, cut_cols)), shape=(len(covers), n))
@@ -278,18 +291,21 @@ def minimal_covers(
     # Upper bound from a greedy cover; then depth-first branch and bound over the row with
     # the fewest allowed implicants. In the branch of its i-th implicant the implicants
     # before it are disallowed, so every cover is generated once.
-    greedy, left = 0, remaining
+    greedy_cover: list[int] = []
+    left = remaining
     while left:
         best_pi = max(range(len(pi_rows)), key=lambda i: (pi_rows[i] & left).bit_count())
         left &= ~pi_rows[best_pi]
-        greedy += 1
-    state = {"best": greedy, "saturated": False, "nodes": 0, "budget": DFS_NODE_BUDGET}
+        greedy_cover.append(best_pi)
+    greedy = len(greedy_cover)
+    started = time.process_time()
+    state = {"best": greedy, "saturated": False, "nodes": 0, "budget": DFS_CPU_BUDGET}
     optimum: int | None = None
     found: set[tuple[int, ...]] = set()
 
     def search(uncovered: int, chosen: tuple[int, ...], depth: int, allowed: int) -> None:
         state["nodes"] += 1
-        if state["nodes"] > state["budget"]:
+        if state["nodes"] % 256 == 0 and time.process_time() - started > state["budget"]:
             raise _OverBudget
         best = state["best"]
         if uncovered == 0:
@@ -344,9 +360,31 @@ def minimal_covers(
             covers = sorted(tuple(sorted((*base, *c))) for c in milp_found)
             return covers[:max_models], essential, len(milp_found) > max_models
         found.clear()
-        state.update(best=min(greedy, optimum or greedy), saturated=False, budget=float("inf"))
-        with contextlib.suppress(_Stop):
-            search(remaining, base, 0, everything)
+        started = time.process_time()
+        state.update(
+            best=min(greedy, optimum or greedy),
+            saturated=False,
+            budget=FALLBACK_CPU_BUDGET,
+        )
+        try:
+            with contextlib.suppress(_Stop):
+                search(remaining, base, 0, everything)
+        except _OverBudget:
+            # out of time: list what was found; say whether minimality is proven
+            if optimum is not None:
+                found.update(tuple(sorted((*base, *c))) for c in milp_found)
+                found = {c for c in found if len(c) - len(base) == optimum}
+                what = "the minimal size is proven, but not every minimal model may be listed"
+            else:
+                what = "minimality is not proven; the smallest covers found are listed"
+            warnings.warn(
+                f"prime-implicant chart with {len(pi_rows)} implicants and {n_rows} rows: {what}",
+                UserWarning,
+                stacklevel=3,
+            )
+            if not found:
+                found.add(tuple(sorted((*base, *greedy_cover))))
+            return sorted(found)[:max_models], essential, True
     truncated = state["saturated"]
     return sorted(found), essential, truncated
 
