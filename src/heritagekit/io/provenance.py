@@ -9,7 +9,6 @@ ImageDescription, XMP in JPEG and WebP, GIF comment) and always written as a sid
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import html
 import json
 import re
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from heritagekit import __version__
+from heritagekit.checksums import file_sha256
 from heritagekit.errors import BadInputError
 
 SCHEMA = "heritagekit-provenance/1"
@@ -62,14 +62,6 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Path | tuple):
         return str(value) if isinstance(value, Path) else list(value)
     return str(value)
-
-
-def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def current_command() -> str:

@@ -15,7 +15,6 @@ Discovering models from the files themselves means a new model needs no edit her
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from heritagekit.checksums import file_sha256
 from heritagekit.errors import ModelError
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -47,15 +47,6 @@ class ShippedModel:
     @property
     def sha256(self) -> str:
         return file_sha256(self.path)
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a file, read in chunks (weights files may be larger than memory allows)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_metadata(path: Path) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import json
 import math
 import re
@@ -26,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from heritagekit.checksums import file_sha256
 from heritagekit.errors import BadInputError
 from heritagekit.pavilion.catalog import (
     METADATA_FIELDS,
@@ -70,14 +70,6 @@ class SourceImage:
 
 
 # --- reading -------------------------------------------------------------------------
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def load_source(path: Path, *, max_pixels: int) -> SourceImage:
     """Decode an image file (format detected from its content) for tiles and thumbnails."""
     from heritagekit.io import read_image
