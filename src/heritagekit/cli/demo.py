@@ -16,7 +16,6 @@ def demo(
 ) -> None:
     """Run each capability on sample data and list what it wrote."""
     import importlib
-    import importlib.util
     import time
 
     from rich.console import Console
@@ -33,8 +32,6 @@ def demo(
         )
     out.mkdir(parents=True, exist_ok=True)
     for name in wanted:
-        if importlib.util.find_spec(f"heritagekit.demos.{name}") is None:
-            continue
         step = importlib.import_module(f"heritagekit.demos.{name}")
         console.rule(f"[bold]{step.TITLE}")
         started = time.perf_counter()

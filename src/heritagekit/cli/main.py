@@ -7,7 +7,6 @@ Every ``HeritageError`` becomes one line on stderr and its exit code (2 for bad 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import sys
 import traceback
@@ -63,8 +62,7 @@ def _root(
 
 def _load_commands() -> None:
     for name in CLI_MODULES:
-        if importlib.util.find_spec(f"heritagekit.cli.{name}") is not None:
-            importlib.import_module(f"heritagekit.cli.{name}")
+        importlib.import_module(f"heritagekit.cli.{name}")
     app.add_typer(train_app, name="train")
     app.add_typer(evaluate_app, name="evaluate")
 
