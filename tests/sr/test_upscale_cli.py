@@ -11,8 +11,6 @@ import torch
 from PIL import Image
 
 from heritagekit.cli.main import main
-from heritagekit.models.registry import save_weights
-from heritagekit.models.sr import build_sr
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str, str]:
@@ -20,24 +18,6 @@ def run(args: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str, str]:
         main(args)
     out, err = capsys.readouterr()
     return int(exit_info.value.code or 0), out, err
-
-
-@pytest.fixture(scope="module")
-def weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    torch.manual_seed(1)
-    net = build_sr({"scale": 2, "size": "fast"})
-    for p in net.tail.parameters():
-        torch.nn.init.normal_(p, std=1e-3)
-    path = tmp_path_factory.mktemp("w") / "sr-cli-x2.safetensors"
-    meta = {
-        "name": "sr-cli-x2",
-        "task": "sr",
-        "builder": "heritagekit.models.sr:build_sr",
-        "config": {"scale": 2, "size": "fast"},
-        "scale": "2",
-        "size": "fast",
-    }
-    return save_weights(net, path, meta)
 
 
 @pytest.fixture
@@ -57,7 +37,7 @@ def test_model_upscale_with_provenance(weights: Path, photo: Path, tmp_path: Pat
     assert Image.open(out).size == (150, 100)
     record = json.loads(Path(str(out) + ".provenance.json").read_text())
     assert record["ai_derived"] is True and record["parameters"]["method"] == "model"
-    assert record["weights_sha256"] and record["model"] == "sr-cli-x2"
+    assert record["weights_sha256"] and record["model"] == "sr-test-x2"
 
 
 @pytest.mark.parametrize(

@@ -6,33 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 import heritagekit.sr.plugin  # noqa: F401 - registers the "model" method
 from heritagekit.errors import BadInputError, ModelError
 from heritagekit.io.images import ImageData
-from heritagekit.models.registry import save_weights
-from heritagekit.models.sr import build_sr
 from heritagekit.sr.models import default_model_name
 from heritagekit.upscale import upscale_image
-
-
-@pytest.fixture(scope="module")
-def weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    torch.manual_seed(0)
-    net = build_sr({"scale": 2, "size": "fast"})
-    for p in net.tail.parameters():
-        torch.nn.init.normal_(p, std=1e-3)
-    path = tmp_path_factory.mktemp("w") / "sr-tmp-x2.safetensors"
-    meta = {
-        "name": "sr-tmp-x2",
-        "task": "sr",
-        "builder": "heritagekit.models.sr:build_sr",
-        "config": {"scale": 2, "size": "fast"},
-        "scale": "2",
-        "size": "fast",
-    }
-    return save_weights(net, path, meta)
 
 
 @pytest.fixture
