@@ -9,6 +9,7 @@ from heritagekit.io.images import (
     to_uint8,
     to_uint16,
     write_image,
+    write_sidecar,
 )
 from heritagekit.io.provenance import Provenance, make_provenance, read_provenance
 
@@ -24,4 +25,5 @@ __all__ = [
     "to_uint8",
     "to_uint16",
     "write_image",
+    "write_sidecar",
 ]

@@ -461,6 +461,13 @@ def sidecar_path(path: str | Path) -> Path:
     return path.with_name(path.name + ".provenance.json")
 
 
+def write_sidecar(path: str | Path, record_json: str) -> Path:
+    """Write (or replace) the ``.provenance.json`` sidecar of an output, atomically."""
+    return atomic_write_bytes(
+        sidecar_path(path), (record_json + "\n").encode("utf-8"), overwrite=True
+    )
+
+
 def output_format(path: str | Path, fmt: str | None = None) -> str:
     """The format to write: the one asked for, else the one the suffix names."""
     if fmt:
@@ -516,7 +523,7 @@ def write_image(
     if record is not None:
         # Sidecar first: if the run stops between the two, the image is missing and a
         # resumed batch redoes both; never an image without its record.
-        atomic_write_bytes(sidecar_path(path), (record + "\n").encode("utf-8"), overwrite=True)
+        write_sidecar(path, record)
     return atomic_write_bytes(path, data, overwrite=overwrite)
 
 

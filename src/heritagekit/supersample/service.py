@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from heritagekit.errors import OutputExistsError
-from heritagekit.io import ImageData, write_image
+from heritagekit.io import ImageData, write_image, write_sidecar
 from heritagekit.io.provenance import make_provenance
 from heritagekit.render.mesh import TexturedMesh
 from heritagekit.supersample.sequences import Sequence, render_sequence
@@ -132,19 +132,18 @@ def run_turntable(
         "method": method,
     }
     record = _provenance(model_file, method, model_name, weights_sha256, parameters)
-    with _progress(frames, "turntable", quiet) as progress:
-        stream = upscaled_frames(sequence, scale, method, network, device=device, progress=progress)
-        if frames_dir is not None:
-            stream = _write_frames(stream, frames_dir, lambda i: record, overwrite)
-        write_video(stream, out, fps=fps, overwrite=overwrite)
-    _write_sidecar(out, record)
+    # Record first, as write_image does: a stopped run never leaves a video without one.
+    sidecar = write_sidecar(out, record.to_json())
+    try:
+        with _progress(frames, "turntable", quiet) as progress:
+            stream = upscaled_frames(
+                sequence, scale, method, network, device=device, progress=progress
+            )
+            if frames_dir is not None:
+                stream = _write_frames(stream, frames_dir, lambda i: record, overwrite)
+            write_video(stream, out, fps=fps, overwrite=overwrite)
+    except BaseException:
+        if not out.exists():
+            sidecar.unlink(missing_ok=True)
+        raise
     return time.perf_counter() - started
-
-
-def _write_sidecar(video: Path, record) -> None:
-    from heritagekit.io import sidecar_path
-    from heritagekit.io.atomic import atomic_write_bytes
-
-    atomic_write_bytes(
-        sidecar_path(video), (record.to_json() + "\n").encode("utf-8"), overwrite=True
-    )
