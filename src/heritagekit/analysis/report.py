@@ -20,8 +20,6 @@ embedded as inline SVG, so the report is one file with no external resources.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -255,14 +253,6 @@ def write_report(study_path: str | Path, out: str | Path, *, overwrite: bool = F
     if out.exists() and not overwrite:
         raise OutputExistsError("already exists (use --overwrite)", path=out)
     html = render_html(run_study(study_path))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".html", dir=out.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(html)
-        os.chmod(temporary, 0o644)  # mkstemp makes 0600; a report is meant to be shared
-        os.replace(temporary, out)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return out
+    from heritagekit.io.atomic import atomic_write_bytes
+
+    return atomic_write_bytes(out, html.encode("utf-8"), overwrite=overwrite)

@@ -8,7 +8,6 @@ Figures are drawn with matplotlib's Agg backend so nothing needs a display.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,12 +44,13 @@ def save_figure(figure: Any, path: str | Path, *, overwrite: bool = True) -> Pat
         from heritagekit.errors import OutputExistsError
 
         raise OutputExistsError("already exists (use --overwrite)", path=path)
+    from heritagekit.io.atomic import temp_file_beside
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=suffix, dir=path.parent, prefix=".tmp-")
+    handle, temporary = temp_file_beside(path, suffix=suffix)
     os.close(handle)
     try:
         figure.savefig(temporary, format=suffix[1:], dpi=150)
-        os.chmod(temporary, 0o644)  # mkstemp makes 0600; figures are meant to be shared
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
