@@ -82,5 +82,11 @@ def run(out: Path) -> list[tuple[Path, str]]:
 
 
 def _psnr(image: np.ndarray, truth: np.ndarray) -> float:
-    mse = float(np.mean((np.clip(image, 0, 1) - truth) ** 2))
-    return 10 * np.log10(1 / max(mse, 1e-12))
+    import torch
+
+    from heritagekit.metrics.fidelity import psnr
+
+    def batch(x: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.clip(x, 0, 1)).permute(2, 0, 1)[None].float()
+
+    return float(psnr(batch(image), batch(truth)))
