@@ -218,3 +218,32 @@ def test_minimal_covers_match_brute_force_on_random_charts() -> None:
         assert models == expected and not truncated
         capped, _, truncated = minimal_covers(chart, max_models=1)
         assert len(capped) == 1 and capped[0] in expected and truncated == (len(expected) > 1)
+
+
+@pytest.mark.parametrize("max_models", [10_000, 3])
+def test_lp_guided_route_matches_brute_force(max_models: int) -> None:
+    """The route for hard charts (classes of equal implicants, LP bounds, reduced-cost
+    fixing) lists exactly the minimum covers a brute force finds, duplicated implicants
+    and the model cap included."""
+    import itertools
+
+    rng = np.random.default_rng(7)
+    for _ in range(25):
+        n_pi, n_rows = int(rng.integers(5, 11)), int(rng.integers(4, 10))
+        chart = rng.random((n_pi, n_rows)) < 0.3
+        chart[rng.integers(0, n_pi, n_rows), np.arange(n_rows)] = True
+        chart = np.vstack([chart, chart[rng.integers(0, n_pi, 3)]])  # interchangeable copies
+        expected = []
+        for size in range(1, chart.shape[0] + 1):
+            expected = [
+                c
+                for c in itertools.combinations(range(chart.shape[0]), size)
+                if chart[list(c)].any(0).all()
+            ]
+            if expected:
+                break
+        models, _, truncated = minimal_covers(chart, max_models=max_models, dfs_budget=0)
+        if len(expected) <= max_models:
+            assert models == expected and not truncated
+        else:
+            assert truncated and len(models) == max_models and set(models) <= set(expected)

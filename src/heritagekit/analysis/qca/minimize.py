@@ -16,12 +16,15 @@ Two ways to get prime implicants, both exact:
 
 The prime-implicant chart (positive rows x prime implicants) is then solved exactly: every
 cover with the smallest number of prime implicants is returned (R's QCA reports all of
-them as models M1, M2, ...), by iterative deepening with a disjoint-rows lower bound.
+them as models M1, M2, ...): small charts by a plain branch and bound with a packing lower
+bound, hard ones (noisy fuzzy data) by an LP-guided search over classes of interchangeable
+implicants, with the optimal size proven by HiGHS.
 """
 
 from __future__ import annotations
 
-import contextlib
+import itertools
+import math
 import time
 import warnings
 from collections.abc import Sequence
@@ -201,72 +204,207 @@ class _Stop(Exception):
 
 
 class _OverBudget(Exception):
-    """Internal: the plain branch and bound is taking long; switch to the MILP route."""
+    """Internal: the plain branch and bound is taking long; switch to the LP-guided route."""
 
 
-MILP_ENUMERATION_LIMIT = 64
-DFS_CPU_BUDGET = 5.0  # CPU seconds of plain branch and bound before the MILP route
-MILP_TIME_LIMIT = 30.0  # seconds for each MILP solve
-FALLBACK_CPU_BUDGET = 20.0  # when the MILP could not prove the optimum either
+class _SmallerCover(Exception):
+    """Internal: the LP-guided search met a cover below the size it was asked for."""
+
+    def __init__(self, cover: tuple[int, ...]) -> None:
+        super().__init__()
+        self.cover = cover
 
 
-def _milp_covers(
-    coverage: np.ndarray, remaining: int, n_rows: int, limit: int
-) -> tuple[int | None, list[tuple[int, ...]], bool]:
-    """(optimal size, covers found, complete?) by MILP with no-good cuts (scipy's HiGHS).
+DFS_CPU_BUDGET = 1.0  # CPU seconds of plain branch and bound before the LP-guided route
+MILP_TIME_LIMIT = 20.0  # seconds for HiGHS to prove the optimal cover size
+HARD_CHART_BUDGET = 55.0  # wall seconds for the LP-guided route as a whole
+_LP_EPS = 1e-7
 
-    The optimum comes from one MILP; then each further solve, with the size fixed and every
-    cover found so far excluded, yields another optimal cover until none is left (complete)
-    or ``limit`` covers are listed. Charts with few optimal covers but a hard optimality
-    proof (noisy fuzzy data) are solved in a few solves this way.
+
+def _column_classes(chart: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
+    """Distinct implicant rows of ``chart`` and, for each, the implicants that share it.
+
+    Implicants covering exactly the same rows are interchangeable in every cover (and two
+    of them are never in the same minimal one), so the search runs over the classes and
+    the models are their products.
     """
+    packed = np.ascontiguousarray(np.packbits(chart, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    members: list[list[int]] = [[] for _ in first]
+    for column, cls in enumerate(inverse.ravel()):
+        members[cls].append(column)
+    return chart[first], members
+
+
+def _lp_relaxation(chart: np.ndarray) -> tuple[float, np.ndarray | None]:
+    """(optimum, row duals) of the covering LP min sum x, chart.T x >= 1, 0 <= x <= 1."""
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_array
+
+    if chart.shape[0] == 0 or np.any(~chart.any(axis=0)):
+        return math.inf, None
+    result = linprog(
+        np.ones(chart.shape[0]),
+        A_ub=-csr_array(chart.T.astype(np.float64)),
+        b_ub=-np.ones(chart.shape[1]),
+        bounds=(0, 1),
+        method="highs",
+    )
+    if result.status != 0:
+        return math.inf, None
+    return float(result.fun), -np.asarray(result.ineqlin.marginals)
+
+
+def _milp_optimum(chart: np.ndarray, time_limit: float) -> tuple[tuple[int, ...] | None, bool]:
+    """(a smallest cover HiGHS found, proven optimal?) within ``time_limit`` seconds."""
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import csr_array
 
-    rows = [r for r in range(n_rows) if remaining >> r & 1]
-    matrix = csr_array(coverage[:, rows].T.astype(np.float64))
-    n = coverage.shape[0]
-    options = {
-        "integrality": np.ones(n),
-        "bounds": Bounds(0, 1),
-        "options": {"time_limit": MILP_TIME_LIMIT},
-    }
-    deadline = time.monotonic() + MILP_TIME_LIMIT
-    first = milp(c=np.ones(n), constraints=LinearConstraint(matrix, lb=1, ub=np.inf), **options)
-    if first.status != 0 or first.x is None:
-        return None, [], False
-    size = int(np.rint(first.fun))
-    covers = [tuple(int(i) for i in np.flatnonzero(first.x > 0.5))]
-    while len(covers) < limit:
-        left = deadline - time.monotonic()
-        if left <= 1:
-            return size, covers, False
-        options["options"] = {"time_limit": left}
-        cut_rows = np.repeat(np.arange(len(covers)), [len(c) for c in covers])
-        cut_cols = np.concatenate([np.asarray(c, dtype=np.int64) for c in covers])
-        cuts = csr_array((np.ones(len(cut_cols)), (cut_rows, cut_cols)), shape=(len(covers), n))
-        constraints = [
-            LinearConstraint(matrix, lb=1, ub=np.inf),
-            LinearConstraint(csr_array(np.ones((1, n))), lb=size, ub=size),
-            LinearConstraint(cuts, lb=-np.inf, ub=size - 1),
-        ]
-        result = milp(c=np.ones(n), constraints=constraints, **options)
-        if result.status == 2:  # infeasible: every optimal cover is listed
-            return size, covers, True
-        if result.status != 0 or result.x is None:
-            return size, covers, False
-        covers.append(tuple(int(i) for i in np.flatnonzero(result.x > 0.5)))
-    return size, covers, False
+    n = chart.shape[0]
+    result = milp(
+        c=np.ones(n),
+        constraints=LinearConstraint(csr_array(chart.T.astype(np.float64)), lb=1, ub=np.inf),
+        integrality=np.ones(n),
+        bounds=Bounds(0, 1),
+        options={"time_limit": max(1.0, time_limit)},
+    )
+    if result.x is None:
+        return None, False
+    return tuple(int(i) for i in np.flatnonzero(result.x > 0.5)), result.status == 0
+
+
+def _lp_guided_covers(
+    chart: np.ndarray, size: int, limit: int, deadline: float
+) -> tuple[list[tuple[int, ...]], bool]:
+    """Every cover of ``chart`` (classes x rows) with exactly ``size`` classes, up to ``limit``.
+
+    Depth-first over the uncovered row with the fewest candidate classes; at every node the
+    covering LP of what is left is solved: its value bounds the classes still needed, and
+    its duals (a fractional row packing) rule out each class whose choice would leave more
+    rows than ``size`` can pay for (reduced-cost fixing). Returns (covers, complete); raises
+    ``_SmallerCover`` on meeting a cover below ``size``.
+    """
+    n_classes, n_rows = chart.shape
+    weights = chart.astype(np.float64)
+    packed = np.packbits(chart, axis=1, bitorder="little")
+    found: list[tuple[int, ...]] = []
+
+    def record(cover: tuple[int, ...]) -> None:
+        if len(cover) < size:
+            raise _SmallerCover(cover)
+        found.append(cover)
+        if len(found) >= limit:
+            raise _Stop
+
+    def last_one(uncovered: np.ndarray, allowed: np.ndarray, chosen: tuple[int, ...]) -> None:
+        """One class left to choose: those covering every uncovered row (no LP needed)."""
+        for last in np.flatnonzero(allowed & chart[:, uncovered].all(axis=1)):
+            record((*chosen, int(last)))
+
+    def last_two(uncovered: np.ndarray, allowed: np.ndarray, chosen: tuple[int, ...]) -> None:
+        """Two classes left: for each option ``a`` of the scarcest row, every allowed ``b``
+        covering what ``a`` leaves, all at once on packed bits (no LP needed)."""
+        counts = chart[allowed][:, uncovered].sum(axis=0)
+        if counts.min() == 0:
+            return
+        branch_row = np.flatnonzero(uncovered)[int(np.argmin(counts))]
+        options = np.flatnonzero(allowed & chart[:, branch_row])
+        words = packed[allowed]
+        candidates = np.flatnonzero(allowed)
+        rank = np.full(n_classes, len(options))
+        rank[options] = np.arange(len(options))
+        wanted = np.packbits(uncovered, bitorder="little")
+        for index, first in enumerate(options):
+            need = wanted & ~packed[first]
+            if not need.any():
+                record((*chosen, int(first)))
+                continue
+            fits = np.all((need[None, :] & ~words) == 0, axis=1)
+            for second in candidates[fits & (rank[candidates] > index)]:
+                record((*chosen, int(first), int(second)))
+
+    def search(uncovered: np.ndarray, allowed: np.ndarray, chosen: tuple[int, ...]) -> None:
+        if time.monotonic() > deadline:
+            raise _OverBudget
+        if not uncovered.any():
+            record(chosen)
+            return
+        slack = size - len(chosen)
+        if slack <= 0:
+            return
+        if slack == 1:
+            last_one(uncovered, allowed, chosen)
+            return
+        if slack == 2:
+            last_two(uncovered, allowed, chosen)
+            return
+        rows = np.flatnonzero(uncovered)
+        columns = np.flatnonzero(allowed)
+        value, duals = _lp_relaxation(chart[np.ix_(columns, rows)])
+        if duals is None or math.ceil(value - _LP_EPS) > slack:
+            return
+        row_duals = np.zeros(n_rows)
+        row_duals[rows] = duals
+        gain = weights @ row_duals
+        # choosing a class leaves rows worth at least (value - gain) to cover
+        allowed = allowed & (np.ceil(value - gain - _LP_EPS) <= slack - 1)
+        counts = chart[allowed][:, rows].sum(axis=0)
+        if counts.min() == 0:
+            return
+        branch_row = rows[int(np.argmin(counts))]
+        options = np.flatnonzero(allowed & chart[:, branch_row])
+        options = options[np.argsort(-gain[options], kind="stable")]
+        allowed = allowed.copy()
+        for option in options:
+            search(uncovered & ~chart[option], allowed, (*chosen, int(option)))
+            allowed[option] = False  # covers with it were all listed in its branch
+
+    try:
+        search(np.ones(n_rows, dtype=bool), np.ones(n_classes, dtype=bool), ())
+    except _Stop:
+        return found, False
+    except _OverBudget:
+        return found, False
+    return found, True
+
+
+def _hard_chart_covers(
+    chart: np.ndarray, greedy_size: int, max_models: int
+) -> tuple[list[tuple[int, ...]], bool, bool]:
+    """(minimal covers as implicant indices, optimum proven, every cover listed)."""
+    deadline = time.monotonic() + HARD_CHART_BUDGET
+    classes, members = _column_classes(chart)
+    incumbent, proven = _milp_optimum(classes, min(MILP_TIME_LIMIT, HARD_CHART_BUDGET / 2))
+    size = len(incumbent) if incumbent is not None else greedy_size
+    while True:
+        try:
+            class_covers, complete = _lp_guided_covers(classes, size, max_models + 1, deadline)
+            break
+        except _SmallerCover as smaller:  # only possible when the MILP proved nothing
+            size, incumbent = len(smaller.cover), smaller.cover
+    if not class_covers and incumbent is not None:
+        class_covers = [incumbent]
+    covers: list[tuple[int, ...]] = []
+    for class_cover in class_covers:
+        for combination in itertools.product(*(members[c] for c in class_cover)):
+            covers.append(tuple(sorted(combination)))
+            if len(covers) > max_models:
+                return sorted(covers), proven or complete, False
+    return sorted(covers), proven or complete, complete
 
 
 def minimal_covers(
-    coverage: np.ndarray, *, max_models: int = 10_000
+    coverage: np.ndarray, *, max_models: int = 10_000, dfs_budget: float = DFS_CPU_BUDGET
 ) -> tuple[list[tuple[int, ...]], list[int], bool]:
     """Every cover of all columns (rows of the chart) with the fewest implicants.
 
     ``coverage`` is implicants x rows. Returns (covers as sorted index tuples, essential
     implicants, truncated): the search stops after ``max_models`` covers of the minimal size
-    (some real noisy data sets have millions) and then says so.
+    (some real noisy data sets have millions) and then says so. Small charts are solved by a
+    plain branch and bound; one that takes over ``dfs_budget`` CPU seconds goes to an
+    LP-guided search (HiGHS proves the optimal size, LP bounds and reduced-cost fixing
+    enumerate the covers of that size).
     """
     if coverage.shape[1] == 0:
         return [()], [], False
@@ -299,13 +437,14 @@ def minimal_covers(
         greedy_cover.append(best_pi)
     greedy = len(greedy_cover)
     started = time.process_time()
-    state = {"best": greedy, "saturated": False, "nodes": 0, "budget": DFS_CPU_BUDGET}
-    optimum: int | None = None
+    state = {"best": greedy, "saturated": False, "nodes": 0}
     found: set[tuple[int, ...]] = set()
 
     def search(uncovered: int, chosen: tuple[int, ...], depth: int, allowed: int) -> None:
         state["nodes"] += 1
-        if state["nodes"] % 256 == 0 and time.process_time() - started > state["budget"]:
+        if (dfs_budget <= 0 or state["nodes"] % 256 == 0) and (
+            time.process_time() - started >= dfs_budget
+        ):
             raise _OverBudget
         best = state["best"]
         if uncovered == 0:
@@ -316,8 +455,6 @@ def minimal_covers(
                 found.add(tuple(sorted(chosen)))
             else:
                 state["saturated"] = True
-                if optimum is not None and depth == optimum:
-                    raise _Stop  # nothing smaller exists: the list is full
             return
         # a saturated list only wants strictly smaller covers
         limit = best - 1 if state["saturated"] else best
@@ -348,45 +485,40 @@ def minimal_covers(
 
     everything = (1 << len(pi_rows)) - 1
     try:
-        with contextlib.suppress(_Stop):
-            search(remaining, base, 0, everything)
+        search(remaining, base, 0, everything)
     except _OverBudget:
-        # A hard chart: prove the optimum by MILP, list few optimal covers with it, or
-        # restart the branch and bound knowing the optimum (it then stops once full).
-        optimum, milp_found, complete = _milp_covers(
-            coverage, remaining, n_rows, min(MILP_ENUMERATION_LIMIT, max_models + 1)
+        return _hard_chart(coverage, remaining, n_rows, base, greedy, max_models)
+    return sorted(found), essential, state["saturated"]
+
+
+def _hard_chart(
+    coverage: np.ndarray,
+    remaining: int,
+    n_rows: int,
+    base: tuple[int, ...],
+    greedy: int,
+    max_models: int,
+) -> tuple[list[tuple[int, ...]], list[int], bool]:
+    """The LP-guided route on the rows the essential implicants leave uncovered."""
+    rows = [r for r in range(n_rows) if remaining >> r & 1]
+    chart = coverage[:, rows]
+    useful = np.flatnonzero(chart.any(axis=1))
+    covers, proven, complete = _hard_chart_covers(chart[useful], greedy, max_models)
+    models = [tuple(sorted((*base, *(int(useful[i]) for i in c)))) for c in covers]
+    if not complete:
+        what = (
+            "the minimal size is proven, but not every minimal model may be listed"
+            if proven
+            else "minimality is not proven; the smallest covers found are listed"
         )
-        if complete or (optimum is not None and len(milp_found) > max_models):
-            covers = sorted(tuple(sorted((*base, *c))) for c in milp_found)
-            return covers[:max_models], essential, len(milp_found) > max_models
-        found.clear()
-        started = time.process_time()
-        state.update(
-            best=min(greedy, optimum or greedy),
-            saturated=False,
-            budget=FALLBACK_CPU_BUDGET,
-        )
-        try:
-            with contextlib.suppress(_Stop):
-                search(remaining, base, 0, everything)
-        except _OverBudget:
-            # out of time: list what was found; say whether minimality is proven
-            if optimum is not None:
-                found.update(tuple(sorted((*base, *c))) for c in milp_found)
-                found = {c for c in found if len(c) - len(base) == optimum}
-                what = "the minimal size is proven, but not every minimal model may be listed"
-            else:
-                what = "minimality is not proven; the smallest covers found are listed"
+        if not (proven and len(models) > max_models):  # a full list is not a failure
             warnings.warn(
-                f"prime-implicant chart with {len(pi_rows)} implicants and {n_rows} rows: {what}",
+                f"prime-implicant chart with {coverage.shape[0]} implicants and {n_rows} rows: "
+                f"{what}",
                 UserWarning,
                 stacklevel=3,
             )
-            if not found:
-                found.add(tuple(sorted((*base, *greedy_cover))))
-            return sorted(found)[:max_models], essential, True
-    truncated = state["saturated"]
-    return sorted(found), essential, truncated
+    return sorted(models)[:max_models], list(base), not complete
 
 
 def solve_chart(
