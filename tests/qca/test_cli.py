@@ -184,6 +184,21 @@ def test_calibrate_necessity_robustness(qca_dir: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "~U + ~A*M + A*I*~M" in result.stdout
+    result = run(
+        "qca", "robustness", "--data", str(data / "NF.csv"), "--outcome", "W",
+        "--format", "json", "--n-cuts", "1", "--incl-cuts", "0.8,0.9",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    fit = {row["soltype"]: row for row in payload["fit"]}
+    # the 0.9 solution ~U is a subset of the 0.8 one (~U + ~A*M + A*I*~M): the robust core
+    # is ~U itself, so RF_SC_minTS = RF_SC_maxTS = sum(~U) / sum(initial)
+    pars = fit["parsimonious"]
+    assert pars["tests"] == 1 and pars["RF_SC_minTS"] == pytest.approx(pars["RF_SC_maxTS"])
+    assert pars["RC_inclS"] == pytest.approx(
+        next(r["inclS"] for r in payload["grid"] if r["incl_cut"] == 0.9
+             and r["soltype"] == "parsimonious")
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -247,3 +247,24 @@ def test_lp_guided_route_matches_brute_force(max_models: int) -> None:
             assert models == expected and not truncated
         else:
             assert truncated and len(models) == max_models and set(models) <= set(expected)
+
+
+def test_robustness_fit_hand_computed() -> None:
+    """Oana & Schneider's parameters on memberships small enough to add up by hand."""
+    from heritagekit.analysis.qca.robustness import robustness_fit
+
+    initial = np.array([1.0, 0.8, 0.2, 0.0])
+    tests = [np.array([1.0, 0.6, 0.4, 0.0]), np.array([0.5, 0.8, 0.0, 0.3])]
+    y = np.array([1.0, 0.7, 0.3, 0.2])
+    fit = robustness_fit(initial, tests, y)
+    # minTS = (.5 .6 0 0) = robust core; maxTS = (1 .8 .4 .3)
+    assert fit["IS_inclS"] == pytest.approx(1.9 / 2.0)
+    assert fit["RC_inclS"] == pytest.approx(1.0)
+    assert fit["RF_cons"] == pytest.approx(0.95)
+    assert fit["RF_cov"] == pytest.approx((1.1 / 2.2) / (1.9 / 2.2))
+    assert fit["RF_SC_minTS"] == pytest.approx(1.1 / 2.0)
+    assert fit["RF_SC_maxTS"] == pytest.approx(2.0 / 2.5)
+    same = robustness_fit(initial, [initial], y)
+    assert all(same[k] == pytest.approx(1.0) for k in same if k.startswith("RF_"))
+    with pytest.raises(BadInputError, match="at least one test solution"):
+        robustness_fit(initial, [], y)

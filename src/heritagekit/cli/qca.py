@@ -339,7 +339,9 @@ def robustness(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Re-run the minimization over a grid of incl.cut and n.cut (and, from a spec,
-    calibration anchors) and show which solutions and fit figures change."""
+    calibration anchors) and show which solutions and fit figures change, with Oana &
+    Schneider's robustness fit (RF_cons, RF_cov, RF_SC) of the first grid point against the
+    others (CSV: the grid only; JSON: {"grid", "fit"})."""
     from heritagekit.analysis.qca.data import read_table
     from heritagekit.analysis.qca.robustness import robustness as run_robustness
     from heritagekit.analysis.qca.spec import QCASpec, load_spec
@@ -371,4 +373,11 @@ def robustness(
         negate_outcome=negate_outcome or spec_obj.negate_outcome,
         calibrations=spec_obj.robustness.calibrations or None,
     )
-    emit_table(_round(result.table, fmt), fmt, title="robustness grid", digits=3)
+    grid = _round(result.table, fmt)
+    fit = _round(result.fit, fmt)
+    payload = {"grid": grid.to_dict(orient="records"), "fit": fit.to_dict(orient="records")}
+    emit_table(grid, fmt, title="robustness grid", digits=3, json_payload=payload)
+    if fmt in (OutputFormat.table, OutputFormat.md) and not fit.empty:
+        if fmt is OutputFormat.md:
+            print()
+        emit_table(fit, fmt, title="robustness fit (Oana & Schneider 2021)", digits=3)
