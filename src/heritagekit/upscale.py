@@ -47,6 +47,9 @@ class UpscaleMethod:
     # (options, overall scale factor) -> options with defaults filled in (e.g. the model a
     # run will use), so that the run and its provenance record agree; must be idempotent
     resolve_options: Callable[[dict[str, Any], float], dict[str, Any]] | None = None
+    # True when ``run`` also takes uint8 pixels and then returns uint8 (tiled methods: the
+    # float image is never whole in memory, so very large images fit)
+    accepts_uint8: bool = False
 
 
 def prepare_options(method: UpscaleMethod, options: Options | None, factor: float) -> dict:
@@ -168,16 +171,22 @@ def upscale_image(
             path=image.source,
         )
     alpha_method = method if method in RESIZE_METHODS else "bicubic"
-    if image.alpha is None:
-        colour = chosen.run(image.pixels, (out_h, out_w), options)
+    if image.alpha is None and image.quantized and chosen.accepts_uint8:
+        colour = chosen.run(image.pixels, (out_h, out_w), options)  # uint8 in, uint8 out
+        alpha = None
+    elif image.alpha is None:
+        colour = chosen.run(image.float_pixels, (out_h, out_w), options)
         alpha = None
     else:
         # Premultiplied: a transparent pixel's (meaningless) colour gets zero weight.
         alpha = np.clip(resize(image.alpha, (out_h, out_w), alpha_method), 0.0, 1.0)
-        premultiplied = chosen.run(image.pixels * image.alpha[:, :, None], (out_h, out_w), options)
+        premultiplied = chosen.run(
+            image.float_pixels * image.alpha[:, :, None], (out_h, out_w), options
+        )
         safe = np.maximum(alpha, 1e-6)[:, :, None]
         colour = np.where(alpha[:, :, None] > 1e-6, premultiplied / safe, 0.0)
-    colour = np.clip(np.asarray(colour, dtype=np.float32), 0.0, 1.0)
+    if np.asarray(colour).dtype != np.uint8:
+        colour = np.clip(np.asarray(colour, dtype=np.float32), 0.0, 1.0)
     if colour.shape[:2] != (out_h, out_w):
         raise ValueError(f"method {method} returned {colour.shape[:2]}, wanted {(out_h, out_w)}")
     dpi = None
@@ -230,7 +239,9 @@ def upscale_file(
 ) -> Path:
     """Read, upscale and write one image with its metadata and provenance."""
     input_path = Path(input_path)
-    image = read_image(input_path)
+    # 8-bit pixels stay uint8 for tiled methods: a 12000 x 8000 photo at x2 then needs the
+    # uint8 input and output and one band of float tiles, not 6 GB of float32 images
+    image = read_image(input_path, quantized=get_method(method).accepts_uint8)
     result = upscale_image(image, scale=scale, size=size, method=method, options=options)
     record = upscale_provenance(input_path, image, result, method, options, command)
     return write_image(output_path, result, overwrite=overwrite, provenance=record)

@@ -80,7 +80,9 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib
 class ImageData:
     """An image as heritagekit works on it: pixels, alpha and the source's metadata."""
 
-    pixels: np.ndarray  # float32, H x W x C, C = 1 (gray) or 3 (RGB), values in [0, 1]
+    # float32 in [0, 1], H x W x C, C = 1 (gray) or 3 (RGB); or uint8 (8-bit images read or
+    # made with ``quantized``: a quarter of the memory, for very large images)
+    pixels: np.ndarray
     alpha: np.ndarray | None = None  # float32 H x W in [0, 1], or None
     bit_depth: int = 8  # 8 or 16 (of the source; writing keeps it)
     icc_profile: bytes | None = None
@@ -90,7 +92,9 @@ class ImageData:
     source: Path | None = None
 
     def __post_init__(self) -> None:
-        pixels = np.asarray(self.pixels, dtype=np.float32)
+        pixels = np.asarray(self.pixels)
+        if pixels.dtype != np.uint8 or self.bit_depth != 8:
+            pixels = pixels.astype(np.float32, copy=False)
         if pixels.ndim == 2:
             pixels = pixels[:, :, None]
         if pixels.ndim != 3 or pixels.shape[2] not in (1, 3):
@@ -105,6 +109,18 @@ class ImageData:
             self.alpha = alpha
         if self.bit_depth not in (8, 16):
             raise ValueError(f"bit_depth must be 8 or 16, got {self.bit_depth}")
+
+    @property
+    def quantized(self) -> bool:
+        """True when ``pixels`` are uint8 (0..255) rather than float32 in [0, 1]."""
+        return self.pixels.dtype == np.uint8
+
+    @property
+    def float_pixels(self) -> np.ndarray:
+        """The pixels as float32 in [0, 1], whatever their storage."""
+        if self.quantized:
+            return self.pixels.astype(np.float32) / np.float32(255.0)
+        return self.pixels
 
     @property
     def height(self) -> int:
@@ -158,11 +174,15 @@ def max_pixels_limit(max_pixels: int | None = None) -> int:
 # ----------------------------------------------------------------------------- reading
 
 
-def read_image(path: str | Path, *, max_pixels: int | None = None) -> ImageData:
+def read_image(
+    path: str | Path, *, max_pixels: int | None = None, quantized: bool = False
+) -> ImageData:
     """Read an image file completely, detecting its format from its content.
 
-    Raises BadInputError (missing file), UnsupportedFormatError, CorruptImageError or
-    ImageTooLargeError, each naming the file.
+    ``quantized``: keep 8-bit grey or RGB pixels without alpha as uint8 (a quarter of the
+    float memory; what the tiled SR path of very large images uses); other images are
+    float32 either way. Raises BadInputError (missing file), UnsupportedFormatError,
+    CorruptImageError or ImageTooLargeError, each naming the file.
     """
     path = Path(path)
     if not path.exists():
@@ -180,7 +200,7 @@ def read_image(path: str | Path, *, max_pixels: int | None = None) -> ImageData:
         header = png_header(head)
         if header is not None and header[0] == 16:
             return _read_png16(path, limit)
-        return _read_with_pillow(path, limit)
+        return _read_with_pillow(path, limit, quantized)
     except HeritageError:
         raise
     except UnidentifiedImageError:
@@ -223,7 +243,7 @@ def _check_size(path: Path, width: int, height: int, limit: int) -> None:
         )
 
 
-def _read_with_pillow(path: Path, limit: int) -> ImageData:
+def _read_with_pillow(path: Path, limit: int, quantized: bool = False) -> ImageData:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         with Image.open(path, formats=READABLE_FORMATS) as probe:
@@ -239,7 +259,7 @@ def _read_with_pillow(path: Path, limit: int) -> ImageData:
             dpi = _pillow_dpi(image.info.get("dpi"))
             if orientation != 1:
                 image = ImageOps.exif_transpose(image)
-            pixels, alpha, bit_depth, icc = _pillow_arrays(image, icc, path)
+            pixels, alpha, bit_depth, icc = _pillow_arrays(image, icc, path, quantized)
     return ImageData(
         pixels=pixels,
         alpha=alpha,
@@ -260,7 +280,7 @@ def _pillow_dpi(dpi: Any) -> tuple[float, float] | None:
 
 
 def _pillow_arrays(
-    image: Image.Image, icc: bytes | None, path: Path
+    image: Image.Image, icc: bytes | None, path: Path, quantized: bool = False
 ) -> tuple[np.ndarray, np.ndarray | None, int, bytes | None]:
     """(pixels, alpha, bit depth, ICC profile) of a decoded Pillow image."""
     mode = image.mode
@@ -277,6 +297,9 @@ def _pillow_arrays(
     elif mode in ("YCbCr", "LAB", "HSV", "RGBX"):
         image = image.convert("RGB")
     mode = image.mode
+    if mode in ("L", "RGB") and quantized:
+        samples = np.asarray(image, dtype=np.uint8).reshape(image.height, image.width, -1)
+        return samples, None, 8, icc
     if mode in ("L", "RGB"):
         return (
             np.asarray(image, dtype=np.float32).reshape(image.height, image.width, -1) / 255.0,
@@ -559,7 +582,10 @@ def encode_image(
 
 
 def _stack(image: ImageData, quantize: Any) -> np.ndarray:
-    samples = image.pixels if image.alpha is None else np.dstack([image.pixels, image.alpha])
+    if image.quantized and image.alpha is None and quantize is to_uint8:
+        return image.pixels
+    pixels = image.float_pixels
+    samples = pixels if image.alpha is None else np.dstack([pixels, image.alpha])
     return quantize(samples)
 
 

@@ -54,13 +54,18 @@ def upscale_pixels(
     out: np.ndarray | None = None,
     progress=None,
 ) -> np.ndarray:
-    """Upscale float H x W x C pixels (C = 1 or 3) tile by tile into ``out`` (see tiling)."""
-    pixels = np.asarray(pixels, dtype=np.float32)
+    """Upscale H x W x C pixels (C = 1 or 3; float in [0, 1] or uint8) tile by tile into
+    ``out`` (see tiling). uint8 input is converted to float one tile at a time."""
+    pixels = np.asarray(pixels)
+    if pixels.dtype != np.uint8:
+        pixels = pixels.astype(np.float32, copy=False)
     if pixels.ndim == 2:
         pixels = pixels[..., None]
     grey = pixels.shape[2] == 1
 
     def fn(tile_pixels: np.ndarray) -> np.ndarray:
+        if tile_pixels.dtype == np.uint8:
+            tile_pixels = tile_pixels.astype(np.float32) / np.float32(255.0)
         if grey:  # the network sees grey RGB; one channel of the result is kept
             return apply_model(net, np.repeat(tile_pixels, 3, axis=2), device)[..., :1]
         return apply_model(net, tile_pixels, device)

@@ -86,7 +86,10 @@ def model_name_for(options: Mapping[str, Any], scale: int) -> str:
 
 
 def run_model(pixels: np.ndarray, size: tuple[int, int], options: Mapping[str, Any]) -> np.ndarray:
-    """Upscale float pixels to ``size`` (height, width) with an SR network (+ resampling)."""
+    """Upscale pixels to ``size`` (height, width) with an SR network (+ resampling).
+
+    Float pixels in [0, 1] give float32; uint8 pixels give uint8, written tile band by tile
+    band into a preallocated array (no whole-image float copy at either end)."""
     from heritagekit.device import resolve_device
     from heritagekit.imaging.resize import resize
     from heritagekit.sr.inference import upscale_pixels
@@ -106,7 +109,14 @@ def run_model(pixels: np.ndarray, size: tuple[int, int], options: Mapping[str, A
         )
     tile = int(options.get("tile") or 256)
     overlap = int(options.get("overlap") or 32)
-    out = upscale_pixels(network, pixels, device=device, tile=tile, overlap=min(overlap, tile // 2))
+    overlap = min(overlap, tile // 2)
+    quantized = pixels.dtype == np.uint8
+    if quantized and (height * scale, width * scale) != tuple(size):
+        pixels, quantized = pixels.astype(np.float32) / np.float32(255.0), False
+    buffer = None
+    if quantized:
+        buffer = np.empty((height * scale, width * scale, pixels.shape[2]), dtype=np.uint8)
+    out = upscale_pixels(network, pixels, device=device, tile=tile, overlap=overlap, out=buffer)
     if out.shape[:2] != tuple(size):
         out = resize(out, size, "bicubic")
     return out
@@ -148,6 +158,7 @@ def _register() -> None:
             model_info=model_info,
             resolve_options=resolve_options,
             description="learned super-resolution (heritagekit SR network, tiled)",
+            accepts_uint8=True,
         )
     )
 
