@@ -487,7 +487,7 @@ def minimal_covers(
     try:
         search(remaining, base, 0, everything)
     except _OverBudget:
-        return _hard_chart(coverage, remaining, n_rows, base, greedy, max_models)
+        return _hard_chart(coverage, remaining, n_rows, base, greedy_cover, max_models)
     return sorted(found), essential, state["saturated"]
 
 
@@ -496,15 +496,17 @@ def _hard_chart(
     remaining: int,
     n_rows: int,
     base: tuple[int, ...],
-    greedy: int,
+    greedy_cover: list[int],
     max_models: int,
 ) -> tuple[list[tuple[int, ...]], list[int], bool]:
     """The LP-guided route on the rows the essential implicants leave uncovered."""
     rows = [r for r in range(n_rows) if remaining >> r & 1]
     chart = coverage[:, rows]
     useful = np.flatnonzero(chart.any(axis=1))
-    covers, proven, complete = _hard_chart_covers(chart[useful], greedy, max_models)
+    covers, proven, complete = _hard_chart_covers(chart[useful], len(greedy_cover), max_models)
     models = [tuple(sorted((*base, *(int(useful[i]) for i in c)))) for c in covers]
+    if not models:  # nothing better found in time: the greedy cover, flagged below
+        models = [tuple(sorted((*base, *greedy_cover)))]
     if not complete:
         what = (
             "the minimal size is proven, but not every minimal model may be listed"
