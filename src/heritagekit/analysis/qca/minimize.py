@@ -237,6 +237,14 @@ def _column_classes(chart: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
     return chart[first], members
 
 
+def _distinct_rows(chart: np.ndarray) -> np.ndarray:
+    """The distinct rows of a boolean matrix (in no particular order)."""
+    packed = np.ascontiguousarray(np.packbits(chart, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first = np.unique(keys, return_index=True)
+    return chart[first]
+
+
 def _lp_relaxation(chart: np.ndarray) -> tuple[float, np.ndarray | None]:
     """(optimum, row duals) of the covering LP min sum x, chart.T x >= 1, 0 <= x <= 1."""
     from scipy.optimize import linprog
@@ -340,8 +348,9 @@ def _lp_guided_covers(
             last_two(uncovered, allowed, chosen)
             return
         rows = np.flatnonzero(uncovered)
-        columns = np.flatnonzero(allowed)
-        value, duals = _lp_relaxation(chart[np.ix_(columns, rows)])
+        columns = np.flatnonzero(allowed & chart[:, uncovered].any(axis=1))
+        # classes equal on the uncovered rows are one LP column (same value, same duals)
+        value, duals = _lp_relaxation(_distinct_rows(chart[np.ix_(columns, rows)]))
         if duals is None or math.ceil(value - _LP_EPS) > slack:
             return
         row_duals = np.zeros(n_rows)
