@@ -221,6 +221,12 @@ HARD_CHART_BUDGET = 55.0  # wall seconds for the LP-guided route as a whole
 _LP_EPS = 1e-7
 
 
+def _row_keys(chart: np.ndarray) -> np.ndarray:
+    """One hashable, sortable key per row of a boolean matrix (its packed bytes)."""
+    packed = np.ascontiguousarray(np.packbits(chart, axis=1))
+    return packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+
+
 def _column_classes(chart: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
     """Distinct implicant rows of ``chart`` and, for each, the implicants that share it.
 
@@ -228,9 +234,7 @@ def _column_classes(chart: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
     of them are never in the same minimal one), so the search runs over the classes and
     the models are their products.
     """
-    packed = np.ascontiguousarray(np.packbits(chart, axis=1))
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(_row_keys(chart), return_index=True, return_inverse=True)
     members: list[list[int]] = [[] for _ in first]
     for column, cls in enumerate(inverse.ravel()):
         members[cls].append(column)
@@ -239,9 +243,7 @@ def _column_classes(chart: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
 
 def _distinct_rows(chart: np.ndarray) -> np.ndarray:
     """The distinct rows of a boolean matrix (in no particular order)."""
-    packed = np.ascontiguousarray(np.packbits(chart, axis=1))
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-    _, first = np.unique(keys, return_index=True)
+    _, first = np.unique(_row_keys(chart), return_index=True)
     return chart[first]
 
 
