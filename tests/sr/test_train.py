@@ -124,3 +124,28 @@ def test_bad_training_input(tmp_path: Path) -> None:
         train_sr(SRTrainConfig(data=[str(tmp_path)], scale=5), tmp_path / "r")
     with pytest.raises(BadInputError, match="unknown keys"):
         SRTrainConfig.from_dict({"stepz": 3})
+
+
+def test_init_weights_starts_a_run_from_a_model_file(data_dir: Path, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from heritagekit.models.sr import build_sr
+    from heritagekit.train.sr import _load_init_weights, export_weights
+
+    config = _config(data_dir, 2)
+    donor = build_sr(config.model_config())
+    with torch.no_grad():
+        for parameter in donor.parameters():
+            parameter.add_(0.01)
+    weights = export_weights(donor, config, tmp_path / "donor.safetensors", step=7)
+    fresh = build_sr(config.model_config())
+    _load_init_weights(fresh, replace(config, init_weights=str(weights)))
+    for a, b in zip(fresh.state_dict().values(), donor.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b)
+    messages: list[str] = []
+    train_sr(replace(config, init_weights=str(weights)), tmp_path / "run", log=messages.append)
+    assert any("initialised from" in m for m in messages)
+    with pytest.raises(BadInputError, match="another architecture: size 'fast'"):
+        _load_init_weights(fresh, replace(config, size="quality", init_weights=str(weights)))
+    with pytest.raises(BadInputError, match="no such file"):
+        _load_init_weights(fresh, replace(config, init_weights=str(tmp_path / "nope.safetensors")))

@@ -30,6 +30,12 @@ def train_sr_command(
     export: Path | None = typer.Option(
         None, "--export", help="Write the final weights as a .safetensors model file here."
     ),
+    init: Path | None = typer.Option(
+        None,
+        "--init",
+        help="Start a new run from these .safetensors weights (same architecture), e.g. a "
+        "shipped model, with a fresh optimiser and schedule.",
+    ),
 ) -> None:
     """Train an SR network (seed 000) with checkpoints and exact resume; DDP under torchrun."""
 
@@ -45,6 +51,8 @@ def train_sr_command(
             values[key] = value
     if val is not None:
         values["val_dir"] = str(val)
+    if init is not None:
+        values["init_weights"] = str(init)
     settings = SRTrainConfig.from_dict(values)
     settings.validate()
     for folder in settings.data:

@@ -67,6 +67,9 @@ class SRTrainConfig:
     seed: int = 0
     device: str = "auto"
     threads: int = 0  # 0: leave torch's default
+    # a .safetensors SR model of the same architecture to start from (fine-tuning, or a new
+    # schedule from shipped weights); ignored when a run is resumed from its checkpoint
+    init_weights: str | None = None
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> SRTrainConfig:
@@ -238,6 +241,9 @@ def train_sr(
         config.loss, perceptual_weight=config.perceptual_weight, device=device, on_missing=say
     )
     start = 0
+    if config.init_weights and not (resume and existing is not None):
+        _load_init_weights(net, config)
+        say(f"initialised from {config.init_weights}")
     if resume and existing is not None:
         start, _ = load_checkpoint(
             existing,
@@ -322,6 +328,23 @@ def train_sr(
 
         dist.destroy_process_group()
     return {"step": step, "losses": losses, "val": last_val}
+
+
+def _load_init_weights(net: torch.nn.Module, config: SRTrainConfig) -> None:
+    """Copy a model file's weights into ``net`` if it is the same architecture."""
+    from heritagekit.models.registry import load_weights_file
+
+    path = Path(str(config.init_weights))
+    if not path.is_file():
+        raise BadInputError("init_weights: no such file", path=path)
+    source, metadata = load_weights_file(path, task="sr")
+    wanted = config.model_config()
+    found = json.loads(metadata["config"]) if isinstance(metadata.get("config"), str) else {}
+    differing = sorted(k for k in wanted if found.get(k) != wanted[k])
+    if differing:
+        what = ", ".join(f"{k} {found.get(k)!r} (run: {wanted[k]!r})" for k in differing)
+        raise BadInputError(f"init_weights: another architecture: {what}", path=path)
+    net.load_state_dict(source.state_dict())
 
 
 def export_weights(
