@@ -4,6 +4,7 @@ from heritagekit.io.atomic import atomic_write_bytes
 from heritagekit.io.images import (
     IMAGE_SUFFIXES,
     ImageData,
+    from_uint8,
     read_image,
     sidecar_path,
     to_uint8,
@@ -18,6 +19,7 @@ __all__ = [
     "ImageData",
     "Provenance",
     "atomic_write_bytes",
+    "from_uint8",
     "make_provenance",
     "read_image",
     "read_provenance",

@@ -118,9 +118,7 @@ class ImageData:
     @property
     def float_pixels(self) -> np.ndarray:
         """The pixels as float32 in [0, 1], whatever their storage."""
-        if self.quantized:
-            return self.pixels.astype(np.float32) / np.float32(255.0)
-        return self.pixels
+        return from_uint8(self.pixels) if self.quantized else self.pixels
 
     @property
     def height(self) -> int:
@@ -145,6 +143,11 @@ class ImageData:
     ) -> ImageData:
         """An ImageData without a source file (generated images, tests, notebooks)."""
         return cls(pixels=pixels, alpha=alpha, bit_depth=bit_depth)
+
+
+def from_uint8(samples: np.ndarray) -> np.ndarray:
+    """uint8 samples (0..255) to float32 in [0, 1]; the inverse of ``to_uint8``."""
+    return np.asarray(samples).astype(np.float32) / np.float32(255.0)
 
 
 def to_uint8(pixels: np.ndarray) -> np.ndarray:
@@ -297,16 +300,9 @@ def _pillow_arrays(
     elif mode in ("YCbCr", "LAB", "HSV", "RGBX"):
         image = image.convert("RGB")
     mode = image.mode
-    if mode in ("L", "RGB") and quantized:
-        samples = np.asarray(image, dtype=np.uint8).reshape(image.height, image.width, -1)
-        return samples, None, 8, icc
     if mode in ("L", "RGB"):
-        return (
-            np.asarray(image, dtype=np.float32).reshape(image.height, image.width, -1) / 255.0,
-            (None),
-            8,
-            icc,
-        )
+        samples = np.asarray(image, dtype=np.uint8).reshape(image.height, image.width, -1)
+        return samples if quantized else from_uint8(samples), None, 8, icc
     if mode in ("LA", "RGBA"):
         samples = np.asarray(image, dtype=np.float32) / 255.0
         return samples[:, :, :-1], samples[:, :, -1], 8, icc

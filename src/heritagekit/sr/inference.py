@@ -13,6 +13,7 @@ import torch
 from heritagekit.imaging.color import rgb_to_ycbcr, ycbcr_to_rgb
 from heritagekit.imaging.degradation import imresize
 from heritagekit.imaging.tiling import tiled_apply
+from heritagekit.io.images import from_uint8
 
 
 def _to_tensor(x: np.ndarray, device: str | torch.device) -> torch.Tensor:
@@ -65,7 +66,7 @@ def upscale_pixels(
 
     def fn(tile_pixels: np.ndarray) -> np.ndarray:
         if tile_pixels.dtype == np.uint8:
-            tile_pixels = tile_pixels.astype(np.float32) / np.float32(255.0)
+            tile_pixels = from_uint8(tile_pixels)
         if grey:  # the network sees grey RGB; one channel of the result is kept
             return apply_model(net, np.repeat(tile_pixels, 3, axis=2), device)[..., :1]
         return apply_model(net, tile_pixels, device)

@@ -92,6 +92,7 @@ def run_model(pixels: np.ndarray, size: tuple[int, int], options: Mapping[str, A
     band into a preallocated array (no whole-image float copy at either end)."""
     from heritagekit.device import resolve_device
     from heritagekit.imaging.resize import resize
+    from heritagekit.io.images import from_uint8
     from heritagekit.sr.inference import upscale_pixels
 
     height, width = pixels.shape[:2]
@@ -112,7 +113,7 @@ def run_model(pixels: np.ndarray, size: tuple[int, int], options: Mapping[str, A
     overlap = min(overlap, tile // 2)
     quantized = pixels.dtype == np.uint8
     if quantized and (height * scale, width * scale) != tuple(size):
-        pixels, quantized = pixels.astype(np.float32) / np.float32(255.0), False
+        pixels, quantized = from_uint8(pixels), False
     buffer = None
     if quantized:
         buffer = np.empty((height * scale, width * scale, pixels.shape[2]), dtype=np.uint8)
