@@ -312,14 +312,21 @@ def _lp_guided_covers(
         for last in np.flatnonzero(allowed & chart[:, uncovered].all(axis=1)):
             record((*chosen, int(last)))
 
+    def scarcest_row_options(uncovered: np.ndarray, allowed: np.ndarray) -> np.ndarray | None:
+        """The allowed classes covering the uncovered row with the fewest of them (the row
+        to branch on); None when some uncovered row has none left."""
+        rows = np.flatnonzero(uncovered)
+        counts = chart[allowed][:, rows].sum(axis=0)
+        if counts.min() == 0:
+            return None
+        return np.flatnonzero(allowed & chart[:, rows[int(np.argmin(counts))]])
+
     def last_two(uncovered: np.ndarray, allowed: np.ndarray, chosen: tuple[int, ...]) -> None:
         """Two classes left: for each option ``a`` of the scarcest row, every allowed ``b``
         covering what ``a`` leaves, all at once on packed bits (no LP needed)."""
-        counts = chart[allowed][:, uncovered].sum(axis=0)
-        if counts.min() == 0:
+        options = scarcest_row_options(uncovered, allowed)
+        if options is None:
             return
-        branch_row = np.flatnonzero(uncovered)[int(np.argmin(counts))]
-        options = np.flatnonzero(allowed & chart[:, branch_row])
         words = packed[allowed]
         candidates = np.flatnonzero(allowed)
         rank = np.full(n_classes, len(options))
@@ -360,11 +367,9 @@ def _lp_guided_covers(
         gain = weights @ row_duals
         # choosing a class leaves rows worth at least (value - gain) to cover
         allowed = allowed & (np.ceil(value - gain - _LP_EPS) <= slack - 1)
-        counts = chart[allowed][:, rows].sum(axis=0)
-        if counts.min() == 0:
+        options = scarcest_row_options(uncovered, allowed)
+        if options is None:
             return
-        branch_row = rows[int(np.argmin(counts))]
-        options = np.flatnonzero(allowed & chart[:, branch_row])
         options = options[np.argsort(-gain[options], kind="stable")]
         allowed = allowed.copy()
         for option in options:
@@ -373,9 +378,7 @@ def _lp_guided_covers(
 
     try:
         search(np.ones(n_rows, dtype=bool), np.ones(n_classes, dtype=bool), ())
-    except _Stop:
-        return found, False
-    except _OverBudget:
+    except (_Stop, _OverBudget):  # the model cap or the time budget: the list is partial
         return found, False
     return found, True
 

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from heritagekit.analysis.qca.data import QCAWarning, prepare
-from heritagekit.analysis.qca.fit import sufficiency
+from heritagekit.analysis.qca.fit import _ratio, sufficiency
 from heritagekit.analysis.qca.solutions import (
     Solution,
     complex_solution,
@@ -44,10 +44,6 @@ from heritagekit.analysis.qca.solutions import (
 from heritagekit.analysis.qca.spec import Calibration, apply_calibration
 from heritagekit.analysis.qca.truthtable import truth_table
 from heritagekit.errors import BadInputError
-
-
-def _ratio(numerator: float, denominator: float) -> float:
-    return float(numerator / denominator) if denominator > 0 else float("nan")
 
 
 def robustness_fit(
@@ -120,7 +116,7 @@ def _first_model_membership(solution: Solution | None, models: list | None) -> n
     """Cases' membership in the first model (the maximum over its terms)."""
     if solution is None or not models or not models[0]:
         return None
-    return np.max([solution.membership(t) for t in models[0]], axis=0)
+    return solution.model_membership(solution.models.index(models[0]))
 
 
 def _fit_table(

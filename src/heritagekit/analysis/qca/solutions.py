@@ -204,11 +204,14 @@ class Solution:
             records, columns=["term", "inclS", "PRI", "covS", "covU", "cases"]
         )
 
-    def fit(self, model: int = 0) -> dict[str, float]:
-        """inclS, PRI and covS of a whole model (membership = max over its terms)."""
+    def model_membership(self, model: int = 0) -> np.ndarray:
+        """Cases' membership in a whole model: the maximum over its terms (0 if none)."""
         terms = self.models[model]
-        x = np.max([self.membership(t) for t in terms], axis=0) if terms else self.tt.data.y * 0
-        return sufficiency(x, self.tt.data.y)
+        return np.max([self.membership(t) for t in terms], axis=0) if terms else self.tt.data.y * 0
+
+    def fit(self, model: int = 0) -> dict[str, float]:
+        """inclS, PRI and covS of a whole model."""
+        return sufficiency(self.model_membership(model), self.tt.data.y)
 
     @property
     def table(self) -> pd.DataFrame:
