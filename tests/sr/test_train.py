@@ -149,3 +149,29 @@ def test_init_weights_starts_a_run_from_a_model_file(data_dir: Path, tmp_path: P
         _load_init_weights(fresh, replace(config, size="quality", init_weights=str(weights)))
     with pytest.raises(BadInputError, match="no such file"):
         _load_init_weights(fresh, replace(config, init_weights=str(tmp_path / "nope.safetensors")))
+
+
+def test_bank_skips_unreadable_files_and_says_so(data_dir: Path, tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "a.png").write_bytes((data_dir / "a.png").read_bytes())
+    (mixed / "broken.tif").write_bytes(b"II*\x00garbage")
+    messages: list[str] = []
+    bank = build_patch_bank([mixed], tmp_path / "bank", scale=2, lr_patch=12, n_patches=10,
+                            log=messages.append)  # fmt: skip
+    assert np.load(bank / "hr.npy").shape[0] == 10
+    assert any("skipped" in m and "broken.tif" in m for m in messages)
+    only_bad = tmp_path / "bad"
+    only_bad.mkdir()
+    (only_bad / "broken.tif").write_bytes(b"II*\x00garbage")
+    with pytest.raises(BadInputError, match="no readable training images"):
+        build_patch_bank([only_bad], tmp_path / "bank2", scale=2, lr_patch=12, n_patches=10,
+                         log=messages.append)  # fmt: skip
+
+
+def test_missing_init_weights_fail_before_any_work(data_dir: Path, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    config = replace(_config(data_dir, 1), init_weights=str(tmp_path / "nope.safetensors"))
+    with pytest.raises(BadInputError, match="--init: no such file"):
+        config.validate()

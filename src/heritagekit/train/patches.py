@@ -83,12 +83,19 @@ def build_patch_bank(
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     hp = lr_patch * scale
-    sizes = []
-    for f in files:
-        from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
-        with Image.open(f) as image:
-            sizes.append(image.size[0] * image.size[1])
+    sizes, readable = [], []
+    for f in files:
+        try:
+            with Image.open(f) as image:
+                sizes.append(image.size[0] * image.size[1])
+            readable.append(f)
+        except (UnidentifiedImageError, OSError) as error:  # a batch goes on past a bad file
+            log(f"skipped {f}: not a readable image ({error.__class__.__name__})")
+    if not readable:
+        raise BadInputError("--data: no readable training images")
+    files = readable
     share = np.asarray(sizes, dtype=np.float64) / sum(sizes)
     counts = np.floor(share * n_patches).astype(int)
     counts[np.argsort(-share)[: n_patches - counts.sum()]] += 1

@@ -90,6 +90,8 @@ class SRTrainConfig:
             raise BadInputError("--steps and batch_size must be positive")
         if not self.data:
             raise BadInputError("--data: give at least one folder of training images")
+        if self.init_weights and not Path(self.init_weights).is_file():
+            raise BadInputError("--init: no such file", path=self.init_weights)
 
     def model_config(self) -> dict[str, Any]:
         return {
