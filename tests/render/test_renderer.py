@@ -62,16 +62,20 @@ def test_static_frame_has_zero_motion_and_depth_only_on_the_model() -> None:
     assert out.colour.shape == (H, W, 3) and out.colour.dtype == np.float32
 
 
-def test_jitter_shifts_the_image_by_a_sub_pixel_amount() -> None:
+def test_jitter_moves_each_sample_to_where_the_network_places_it() -> None:
+    # The network (zero_upsample) assumes pixel (x, y) sampled the scene at
+    # (x + 0.5 + jx, y + 0.5 + jy). Check it against a 4x render: a jittered low-res
+    # pixel must agree with the high-res pixel whose centre is that sample position.
     meshes = make_scene("papercut", 3)
     frame = _frames("turntable", meshes, 1)[0]
-    renderer = Renderer(meshes, W * 4, H * 4)
-    plain = renderer.render(frame).coverage
-    shifted = renderer.render(frame, jitter=(1.0, 0.0)).coverage  # one pixel to the right
-    assert (
-        np.array_equal(shifted[:, 1:], plain[:, :-1])
-        or np.mean(shifted[:, 1:] != plain[:, :-1]) < 0.002
-    )
+    high = Renderer(meshes, W * 4, H * 4).render(frame).coverage
+    low_renderer = Renderer(meshes, W, H)
+    for jitter, (row, col) in [((0.375, -0.375), (0, 3)), ((-0.375, 0.125), (2, 0))]:
+        low = low_renderer.render(frame, jitter=jitter).coverage
+        expected = high[row::4, col::4]
+        wrong_way = high[3 - row :: 4, 3 - col :: 4]
+        assert np.mean(low != expected) < 0.003
+        assert np.mean(low != wrong_way) > 2 * np.mean(low != expected)
     jitters = np.array([jitter_offset(i) for i in range(16)])
     assert np.all(np.abs(jitters) <= 0.5) and len({tuple(j) for j in jitters}) == 16
 

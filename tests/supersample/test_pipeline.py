@@ -147,3 +147,29 @@ def test_turntable_broken_mesh_is_named(tmp_path: Path) -> None:
         "turntable", str(broken), "-o", str(tmp_path / "x.mp4"), "--method", "bilinear"
     )
     assert result.returncode == 2 and "broken.obj" in result.stderr
+
+
+def test_jittered_frames_interleave_into_the_high_resolution_frame() -> None:
+    # A still camera: placing each jittered low-res frame's samples where zero_upsample
+    # puts them must rebuild the high-res render far better than any one frame can.
+    # This ties the renderer's jitter and mip bias to the network's sample positions.
+    import torch
+
+    from heritagekit.models.supersample import zero_upsample
+
+    sequence = render_sequence(
+        make_scene("vase", 1), frames=5, low_size=(64, 48), scale=2, turns=0.0
+    )
+    assert np.all(sequence.motion == 0)
+    colour = torch.from_numpy(sequence.colour).permute(0, 3, 1, 2)
+    jitter = torch.from_numpy(sequence.jitter)
+    filled = zero_upsample(torch.ones_like(colour[:, :1]), 2, jitter).sum(0)
+    assert torch.all(filled > 0)  # five Halton offsets cover all four sub-pixels
+    interleaved = zero_upsample(colour, 2, jitter).sum(0) / filled
+    target = torch.from_numpy(sequence.target[0]).permute(2, 0, 1)
+    nearest = colour[0].repeat_interleave(2, 1).repeat_interleave(2, 2)
+
+    def psnr(image: torch.Tensor) -> float:
+        return float(-10 * torch.log10(torch.mean((image - target) ** 2)))
+
+    assert psnr(interleaved) > psnr(nearest) + 3.0

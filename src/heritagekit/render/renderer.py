@@ -52,6 +52,7 @@ void main() {
 _FRAGMENT_SHADER = """
 #version 330
 uniform sampler2D texture0;
+uniform float lod_bias;
 uniform vec2 viewport;
 uniform vec3 light_direction;
 in vec3 v_normal_view;
@@ -66,7 +67,7 @@ void main() {
     vec3 normal = normalize(v_normal_view);
     vec3 to_eye = normalize(-v_position_view);
     if (dot(normal, to_eye) < 0.0) normal = -normal;  // two-sided lighting
-    vec3 base = texture(texture0, v_uv).rgb;
+    vec3 base = texture(texture0, v_uv, lod_bias).rgb;
     float diffuse = max(dot(normal, light_direction), 0.0);
     float fill = 0.35 * max(dot(normal, normalize(vec3(-0.6, 0.2, 0.8))), 0.0);
     vec3 halfway = normalize(light_direction + to_eye);
@@ -117,6 +118,7 @@ class Renderer:
         height: int,
         *,
         background: tuple[float, float, float] = (0.93, 0.92, 0.90),
+        lod_bias: float = 0.0,
         context=None,
     ) -> None:
         if not meshes:
@@ -125,6 +127,7 @@ class Renderer:
             raise BadInputError(f"render size must be positive (got {width}x{height})")
         self.width, self.height = width, height
         self.background = background
+        self.lod_bias = lod_bias
         self.ctx = context or create_context()
         self.program = self.ctx.program(
             vertex_shader=_VERTEX_SHADER, fragment_shader=_FRAGMENT_SHADER
@@ -173,13 +176,16 @@ class Renderer:
         self._set("prev_mvp", previous.mvp)
         self._set("model_view", frame.view @ frame.model)
         self.program["viewport"].value = (float(self.width), float(self.height))
+        # Moving the image by -jitter makes pixel (x, y) see the scene at
+        # (x + 0.5 + jx, y + 0.5 + jy), the sample position the network assumes.
         self.program["jitter_ndc"].value = (
-            2 * jitter[0] / self.width,
-            -2 * jitter[1] / self.height,
+            -2 * jitter[0] / self.width,
+            2 * jitter[1] / self.height,
         )
         light = np.array([0.45, 0.65, 0.6])
         self.program["light_direction"].value = tuple(light / np.linalg.norm(light))
         self.program["texture0"].value = 0
+        self.program["lod_bias"].value = float(self.lod_bias)
         for vao, texture in self._draws:
             texture.use(0)
             vao.render(moderngl.TRIANGLES)

@@ -16,6 +16,7 @@ Unity, Unreal) can export to it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +79,10 @@ def render_sequence(
         )
     )
     low, high = renderers or (
-        Renderer(meshes, width, height),
+        # Textures at the output's level of detail (mip bias -log2(scale), as real-time
+        # temporal upscalers do): the jittered frames then carry the detail the network
+        # accumulates, instead of a prefiltered blur of it.
+        Renderer(meshes, width, height, lod_bias=-math.log2(scale)),
         Renderer(meshes, width * scale * supersample, height * scale * supersample)
         if with_target
         else None,
