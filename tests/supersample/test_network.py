@@ -104,15 +104,21 @@ def _reference_forward(
     import torch.nn.functional as F
 
     s, history = network.config.scale, network.config.history
+
+    def with_ones(features: torch.Tensor) -> torch.Tensor:
+        return torch.cat([features, torch.ones_like(features[:, :1])], 1)
+
     frames = [
-        zero_upsample(network.extract(colour[:, 0], depth[:, 0], current=True), s, jitter[:, 0])
+        zero_upsample(
+            with_ones(network.extract(colour[:, 0], depth[:, 0], current=True)), s, jitter[:, 0]
+        )
     ]
     guides = [network._guide(colour[:, 0], depth[:, 0], s)]
     hr_motion = [
         F.interpolate(motion[:, k], scale_factor=s, mode="bilinear") * s for k in range(history)
     ]
     for i, offset in enumerate(accumulate_motion(hr_motion), start=1):
-        features = network.extract(colour[:, i], depth[:, i], current=False)
+        features = with_ones(network.extract(colour[:, i], depth[:, i], current=False))
         frames.append(backward_warp(zero_upsample(features, s, jitter[:, i]), offset))
         guides.append(backward_warp(network._guide(colour[:, i], depth[:, i], s), offset))
     scores = network.reweight(F.pixel_unshuffle(torch.cat(guides, 1), s))

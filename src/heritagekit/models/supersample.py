@@ -8,7 +8,10 @@ the previous four frames:
    depth learn 8 channels, concatenated with the 4 input channels to 12 (one extractor
    for the current frame, one shared by the history frames).
 2. **Zero-upsampling**: each frame's features are placed on the high-resolution grid at
-   the sub-pixel position its jitter sampled, zeros elsewhere.
+   the sub-pixel position its jitter sampled, zeros elsewhere. Departure: a channel of
+   ones travels with the features (``sample_weights``), so that after warping the network
+   sees each sample's bilinear tap weight; without it a weak tap and a dark colour look
+   the same (the difference is measured in BENCHMARKS.md).
 3. **Backward warping** (Eq. 4): motion vectors are upsampled bilinearly and accumulated
    along the chain of frames, and each history frame is warped into the current one.
    The paper writes the accumulation as a plain sum; here each step samples the next
@@ -43,14 +46,19 @@ class SupersampleConfig:
     features: int = 8  # learned channels of the feature extractor
     width: int = 32  # channels of the reconstruction U-Net at its first level
     reweight_width: int = 24
+    # Carry a channel of ones through zero-upsampling and warping: the network then sees
+    # each sample's bilinear tap weight (0 where no sample landed) instead of having to
+    # tell a weak tap from a dark colour.
+    sample_weights: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def build(config: dict) -> TemporalSupersampler:
-    """Registry builder: config dict -> network."""
-    return TemporalSupersampler(SupersampleConfig(**config))
+    """Registry builder: config dict -> network. Weight files written before
+    ``sample_weights`` existed lack the key and were trained without the channel."""
+    return TemporalSupersampler(SupersampleConfig(**{"sample_weights": False, **config}))
 
 
 class FeatureExtractor(nn.Module):
@@ -219,7 +227,7 @@ class TemporalSupersampler(nn.Module):
     def __init__(self, config: SupersampleConfig) -> None:
         super().__init__()
         self.config = config
-        s, c = config.scale, config.features + 4
+        s, c = config.scale, config.features + 4 + int(config.sample_weights)
         self.extract_current = FeatureExtractor(4, config.features)
         self.extract_history = FeatureExtractor(4, config.features) if config.history else None
         if config.history and config.reweighting:
@@ -263,7 +271,7 @@ class TemporalSupersampler(nn.Module):
         s, history = self.config.scale, self.config.history
         current = self.extract(colour[:, 0], depth[:, 0], current=True)
         # Every high-res quantity is kept folded (pixel-unshuffled) at low resolution.
-        frames = [fold_zero_upsampled(current, s, jitter[:, 0])]
+        frames = [fold_zero_upsampled(self._with_weight(current), s, jitter[:, 0])]
         guides = [self._guide(colour[:, 0], depth[:, 0], s)]
         if history:
             hr_motion = [
@@ -276,6 +284,7 @@ class TemporalSupersampler(nn.Module):
                     features = history_features[i - 1]
                 else:
                     features = self.extract(colour[:, i], depth[:, i], current=False)
+                features = self._with_weight(features)
                 frames.append(fold_warped_zero_upsampled(features, s, jitter[:, i], offset))
                 guide = self._guide(colour[:, i], depth[:, i], s)
                 guides.append(backward_warp(guide, offset))
@@ -287,6 +296,11 @@ class TemporalSupersampler(nn.Module):
         base = colour[:, 0]
         residual = F.pixel_shuffle(self.reconstruct([*frames, base]), s)
         return F.interpolate(base, scale_factor=s, mode="bilinear", align_corners=False) + residual
+
+    def _with_weight(self, features: torch.Tensor) -> torch.Tensor:
+        if not self.config.sample_weights:
+            return features
+        return torch.cat([features, features.new_ones(features[:, :1].shape)], 1)
 
     @staticmethod
     def _weigh(folded: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
