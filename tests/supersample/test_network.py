@@ -133,6 +133,7 @@ def _reference_forward(
 def test_folded_implementation_equals_the_literal_high_resolution_one(scale: int) -> None:
     torch.manual_seed(scale)
     network = TemporalSupersampler(SupersampleConfig(scale=scale, history=4, width=8)).eval()
+    torch.nn.init.normal_(network.reweight[-1].weight)  # it starts as the identity
     n, t, h, w = 2, 5, 9, 11
     inputs = {
         "colour": torch.rand(n, t, 3, h, w),
@@ -144,3 +145,11 @@ def test_folded_implementation_equals_the_literal_high_resolution_one(scale: int
         torch.testing.assert_close(
             network(**inputs), _reference_forward(network, **inputs), atol=2e-5, rtol=1e-4
         )
+
+
+def test_reweighting_starts_as_the_identity() -> None:
+    torch.manual_seed(0)
+    network = TemporalSupersampler(SupersampleConfig(scale=2, history=4, width=8))
+    guides = [torch.rand(1, 2, 8, 10) for _ in range(5)]
+    weights = network._weights(guides, 2)
+    torch.testing.assert_close(weights, torch.ones_like(weights))

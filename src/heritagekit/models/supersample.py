@@ -31,6 +31,7 @@ The output is YCbCr, converted back to RGB outside (Eq. 5).
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -237,6 +238,11 @@ class TemporalSupersampler(nn.Module):
                 _conv(config.reweight_width, config.reweight_width),
                 nn.Conv2d(config.reweight_width, config.history * s * s, 3, padding=1),
             )
+            # Start as the identity: every weight 1 (5 * (tanh(b) + 1) = 1), so the module
+            # learns what to suppress instead of first undoing random per-pixel scaling
+            # (with a random start the network without reweighting trained better).
+            nn.init.zeros_(self.reweight[-1].weight)
+            nn.init.constant_(self.reweight[-1].bias, math.atanh(1 / 5 - 1))
         else:
             self.reweight = None
         self.reconstruct = UNet((config.history + 1) * c * s * s + 3, 3 * s * s, config.width)
