@@ -109,7 +109,11 @@ def create_context():
 
 
 class Renderer:
-    """Renders one scene at one resolution; reuse it for every frame of a sequence."""
+    """Renders one scene at one resolution; reuse it for every frame of a sequence.
+
+    ``lod_bias`` is added to the texture level of detail: a negative bias samples textures
+    sharper than this resolution alone would (-log2(s) for frames upscaled s times).
+    """
 
     def __init__(
         self,
