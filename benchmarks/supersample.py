@@ -108,6 +108,7 @@ def evaluate(
             {
                 "method": name,
                 "psnr": np.mean(psnrs),
+                "psnr_per_sequence": psnrs,
                 "ssim": np.mean(ssims),
                 "flicker": np.mean(flickers),
                 "flicker_truth": truth_flicker,
@@ -144,6 +145,19 @@ def time_1080p(network: TemporalSupersampler, scale: int, repeats: int) -> float
             ycbcr_to_rgb(network(**inputs, history_features=features))
             times.append(time.perf_counter() - started)
     return 1000 * statistics.median(times[1:])
+
+
+def print_by_scene_kind(rows: list[dict], count: int) -> None:
+    """PSNR per kind of held-out model (``held_out`` cycles through SCENE_KINDS): the
+    paper-cut panels are where holes open and close as they turn (disocclusion)."""
+    kinds = [SCENE_KINDS[index % len(SCENE_KINDS)] for index in range(count)]
+    names = list(dict.fromkeys(kinds))
+    print("\n| method | " + " | ".join(f"{k} ({kinds.count(k)}) PSNR" for k in names) + " |")
+    print("|---" * (len(names) + 1) + "|")
+    for row in rows:
+        values = np.asarray(row["psnr_per_sequence"])
+        means = [values[[i for i, k in enumerate(kinds) if k == name]].mean() for name in names]
+        print(f"| {row['method']} | " + " | ".join(f"{m:.2f}" for m in means) + " |")
 
 
 def main() -> None:
@@ -201,6 +215,7 @@ def main() -> None:
             f"{1000 * row['flicker_truth']:.2f}",
         )
         print("| " + " | ".join(cells) + " |")
+    print_by_scene_kind(rows, len(sequences))
     if networks:
         print("\n| network | parameters | ms per 1920x1080 output frame (CPU) |")
         print("|---|---|---|")
