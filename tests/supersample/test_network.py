@@ -153,3 +153,12 @@ def test_reweighting_starts_as_the_identity() -> None:
     guides = [torch.rand(1, 2, 8, 10) for _ in range(5)]
     weights = network._weights(guides, 2)
     torch.testing.assert_close(weights, torch.ones_like(weights))
+
+
+def test_weight_files_from_before_the_sample_weight_channel_load_without_it() -> None:
+    from heritagekit.models.supersample import build
+
+    old = build({"scale": 2, "history": 1, "width": 8, "reweight_width": 8})
+    new = build(SupersampleConfig(scale=2, history=1, width=8, reweight_width=8).to_dict())
+    assert not old.config.sample_weights and new.config.sample_weights
+    assert old.reconstruct.enter[0].in_channels + 2 * 4 == new.reconstruct.enter[0].in_channels
