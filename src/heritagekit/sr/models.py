@@ -11,7 +11,7 @@ from heritagekit.errors import ModelError
 
 # When several shipped models upscale by the same factor, the first size found wins.
 # "fast" first: about 4.7x (x2) / 4.6x (x4) fewer multiply-adds per pixel than "quality",
-# which is 0.24 dB (x2) / 0.13 dB (x4) better on Kodak24 (BENCHMARKS.md, section sr); ask
+# which is 0.26 dB (x2) / 0.13 dB (x4) better on Kodak24 (BENCHMARKS.md, section sr); ask
 # for it with --model sr-xN-quality.
 DEFAULT_SIZE_ORDER = ("fast", "quality")
 
