@@ -17,18 +17,23 @@ Two ways to get prime implicants, both exact:
 The prime-implicant chart (positive rows x prime implicants) is then solved exactly: every
 cover with the smallest number of prime implicants is returned (R's QCA reports all of
 them as models M1, M2, ...): small charts by a plain branch and bound with a packing lower
-bound, hard ones (noisy fuzzy data) by an LP-guided search over classes of interchangeable
-implicants, with the optimal size proven by HiGHS.
+bound; hard ones (noisy fuzzy data) on their cyclic core (classes of interchangeable
+implicants, dominated classes and rows removed until nothing changes), where HiGHS proves
+the optimal size and an LP-guided search lists the covers of that size, mapped back to
+every implicant that can stand in their place.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import os
+import threading
 import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -216,8 +221,8 @@ class _SmallerCover(Exception):
 
 
 DFS_CPU_BUDGET = 1.0  # CPU seconds of plain branch and bound before the LP-guided route
-MILP_TIME_LIMIT = 20.0  # seconds for HiGHS to prove the optimal cover size
-HARD_CHART_BUDGET = 55.0  # wall seconds for the LP-guided route as a whole
+MILP_TIME_LIMIT = 50.0  # seconds for HiGHS to prove the optimal cover size
+HARD_CHART_BUDGET = 50.0  # wall seconds for the route for hard charts as a whole
 _LP_EPS = 1e-7
 
 
@@ -247,6 +252,127 @@ def _distinct_rows(chart: np.ndarray) -> np.ndarray:
     return chart[first]
 
 
+def _words(matrix: np.ndarray) -> np.ndarray:
+    """Each row of a boolean matrix packed into uint64 words (bit j = column j)."""
+    packed = np.packbits(matrix, axis=1, bitorder="little")
+    pad = (-packed.shape[1]) % 8
+    return np.ascontiguousarray(np.pad(packed, ((0, 0), (0, pad)))).view(np.uint64)
+
+
+def _classes_inside(chart: np.ndarray) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """(maximal classes, {maximal class: the classes whose rows are a strict subset of its}).
+
+    ``chart`` is distinct classes x rows. A class inside another is never needed for the
+    smallest cover size (its superset does at least as much); it can still appear in a
+    minimal model in place of a superset, so the map is kept to list those models.
+    """
+    n_classes = chart.shape[0]
+    containing = _words(chart.T)  # rows x class words: the classes covering each row
+    own_bit = np.zeros_like(containing[0])
+    supersets: dict[int, np.ndarray] = {}
+    class_of, row_of = np.nonzero(chart)
+    rows_of_class = np.split(row_of, np.cumsum(np.bincount(class_of, minlength=n_classes))[:-1])
+    for c, rows in enumerate(rows_of_class):
+        words = np.bitwise_and.reduce(containing[rows], axis=0)
+        own_bit[c >> 6] = np.uint64(1) << np.uint64(c & 63)
+        words &= ~own_bit
+        own_bit[c >> 6] = 0
+        if words.any():
+            supersets[c] = words
+    maximal = np.ones(n_classes, dtype=bool)
+    maximal[list(supersets)] = False
+    maximal_words = _words(maximal[None, :])[0]
+    inside: dict[int, list[int]] = {}
+    for c, words in supersets.items():
+        words &= maximal_words
+        for k in np.flatnonzero(words):
+            word = int(words[k])
+            while word:
+                low = word & -word
+                inside.setdefault(64 * int(k) + low.bit_length() - 1, []).append(c)
+                word ^= low
+    return np.flatnonzero(maximal), inside
+
+
+@dataclass
+class _CyclicCore:
+    """The class chart reduced for the search: maximal classes, undominated rows, and the
+    classes equal on those rows merged into one column."""
+
+    chart: np.ndarray  # core columns x core rows
+    candidates: list[list[int]]  # per core column: the classes that may stand in its place
+
+
+def _cyclic_core(classes: np.ndarray) -> _CyclicCore:
+    """Every minimum cover of ``classes`` maps to one of the core (replace each class by a
+    maximal superset, then by its core column); ``candidates`` undoes that map. Dropping
+    columns can make more rows dominated and the other way round, so the two reductions
+    repeat until neither changes the chart (the "cyclic core" of the set-cover literature)."""
+    chart = classes
+    candidates = [[c] for c in range(classes.shape[0])]
+    while True:
+        maximal, inside = _classes_inside(chart)
+        merged = [
+            sorted({*candidates[m], *(c for d in inside.get(int(m), []) for c in candidates[d])})
+            for m in maximal
+        ]
+        reduced = chart[maximal]
+        reduced = reduced[:, _undominated_rows(reduced)]
+        core, groups = _column_classes(reduced)
+        candidates = [sorted({c for g in group for c in merged[g]}) for group in groups]
+        if core.shape == chart.shape:
+            return _CyclicCore(core, candidates)
+        chart = core
+
+
+def _expand_core_cover(
+    classes: np.ndarray,
+    candidates: Sequence[Sequence[int]],
+    found: set[tuple[int, ...]],
+    limit: int,
+) -> None:
+    """Add to ``found`` every cover of ``classes`` that picks one class per candidate list,
+    until ``found`` holds ``limit`` covers.
+
+    A class is tried in a list only if it covers every row that the lists after it cannot
+    reach (their unions), which prunes the product to the covers almost at once.
+    """
+    bits = _bitsets(classes)
+    full = (1 << classes.shape[1]) - 1
+    unions = []
+    for options in candidates:
+        union = 0
+        for c in options:
+            union |= bits[c]
+        unions.append(union)
+    lists = []
+    for i, options in enumerate(candidates):  # rows no other list can reach
+        others = 0
+        for j, union in enumerate(unions):
+            if j != i:
+                others |= union
+        private = full & ~others
+        lists.append([c for c in options if bits[c] & private == private])
+    reach = [0] * (len(lists) + 1)
+    for i in range(len(lists) - 1, -1, -1):
+        reach[i] = reach[i + 1] | unions[i]
+
+    def pick(i: int, covered: int, chosen: tuple[int, ...]) -> None:
+        if i == len(lists):
+            cover = tuple(sorted(chosen))
+            if len(set(cover)) == len(cover):
+                found.add(cover)
+                if len(found) >= limit:
+                    raise _Stop
+            return
+        need = full & ~covered & ~reach[i + 1]
+        for c in lists[i]:
+            if bits[c] & need == need:
+                pick(i + 1, covered | bits[c], (*chosen, c))
+
+    pick(0, 0, ())
+
+
 def _lp_relaxation(chart: np.ndarray) -> tuple[float, np.ndarray | None]:
     """(optimum, row duals) of the covering LP min sum x, chart.T x >= 1, 0 <= x <= 1."""
     from scipy.optimize import linprog
@@ -266,22 +392,111 @@ def _lp_relaxation(chart: np.ndarray) -> tuple[float, np.ndarray | None]:
     return float(result.fun), -np.asarray(result.ineqlin.marginals)
 
 
-def _milp_optimum(chart: np.ndarray, time_limit: float) -> tuple[tuple[int, ...] | None, bool]:
-    """(a smallest cover HiGHS found, proven optimal?) within ``time_limit`` seconds."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
+def _greedy_cover(chart: np.ndarray) -> list[int]:
+    """A cover of the rows of ``chart`` (columns x rows), largest new coverage first."""
     from scipy.sparse import csr_array
 
-    n = chart.shape[0]
-    result = milp(
-        c=np.ones(n),
-        constraints=LinearConstraint(csr_array(chart.T.astype(np.float64)), lb=1, ub=np.inf),
-        integrality=np.ones(n),
-        bounds=Bounds(0, 1),
-        options={"time_limit": max(1.0, time_limit)},
-    )
-    if result.x is None:
-        return None, False
-    return tuple(int(i) for i in np.flatnonzero(result.x > 0.5)), result.status == 0
+    uncovered = np.ones(chart.shape[1], dtype=bool)
+    weights = csr_array(chart).astype(np.float32)
+    cover: list[int] = []
+    while uncovered.any():
+        best = int(np.argmax(weights @ uncovered.astype(np.float32)))
+        cover.append(best)
+        uncovered &= ~chart[best]
+    return cover
+
+
+def _usable_cores() -> int:
+    """CPU cores this process may run on (the affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _highs_solver(chart: np.ndarray, time_limit: float, seed: int) -> Any:
+    """A HiGHS solver holding the covering MILP of ``chart`` (columns x rows) and a greedy
+    starting cover, set up for these charts (see ``_milp_optimum``)."""
+    import highspy
+    from scipy.sparse import csc_array
+
+    n_columns, n_rows = chart.shape
+    matrix = csc_array(chart.T.astype(np.float64))
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = n_columns, n_rows
+    model.col_cost_ = np.ones(n_columns)
+    model.col_lower_, model.col_upper_ = np.zeros(n_columns), np.ones(n_columns)
+    model.row_lower_, model.row_upper_ = np.ones(n_rows), np.full(n_rows, highspy.kHighsInf)
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = matrix.indptr
+    model.a_matrix_.index_ = matrix.indices
+    model.a_matrix_.value_ = matrix.data
+    model.integrality_ = [highspy.HighsVarType.kInteger] * n_columns
+    solver = highspy.Highs()
+    for option, value in {
+        "output_flag": False,
+        "time_limit": max(1.0, time_limit),
+        "random_seed": seed,
+        "mip_pscost_minreliable": 0,
+        "mip_heuristic_effort": 0.0,  # the greedy start and the node LPs find covers enough
+        "threads": 1,
+    }.items():
+        solver.setOptionValue(option, value)
+    solver.passModel(model)
+    start = np.zeros(n_columns)
+    start[_greedy_cover(chart)] = 1.0
+    initial = highspy.HighsSolution()
+    initial.col_value, initial.value_valid = start.tolist(), True
+    solver.setSolution(initial)
+    return solver
+
+
+def _milp_optimum(chart: np.ndarray, time_limit: float) -> tuple[tuple[int, ...] | None, bool]:
+    """(a smallest cover HiGHS found, proven optimal?) within ``time_limit`` seconds.
+
+    highspy rather than ``scipy.optimize.milp`` for options scipy does not pass on: a
+    starting cover, ``mip_pscost_minreliable = 0`` and a way to stop a solve. On these charts
+    (tens of thousands of small, overlapping implicants) HiGHS's default reliability
+    branching spends most of its time in strong-branching LPs: pseudo-costs from the first
+    branch proved the 16-condition fuzzy speed set in 41 s instead of 69 s. HiGHS's
+    branch and bound is serial and its time varies with the random seed (39 to 70 s on that
+    set), so with two or more cores two seeds race and the first proof stops the other.
+    """
+    import highspy
+
+    n_solvers = 2 if _usable_cores() >= 2 else 1
+    solvers = [_highs_solver(chart, time_limit, seed) for seed in range(n_solvers)]
+    finished = threading.Event()
+
+    def stop_when_finished(event: Any) -> None:
+        if finished.is_set():
+            event.interrupt()
+
+    def run(solver: Any) -> None:
+        solver.run()
+        if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            finished.set()
+
+    if n_solvers > 1:
+        for solver in solvers:
+            solver.cbMipInterrupt += stop_when_finished
+        threads = [threading.Thread(target=run, args=(solver,)) for solver in solvers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:
+        run(solvers[0])
+    best: tuple[tuple[int, ...] | None, bool] = (None, False)
+    for solver in solvers:
+        solution = solver.getSolution()
+        if not solution.value_valid:
+            continue
+        values = np.asarray(solution.col_value)
+        cover = tuple(int(i) for i in np.flatnonzero(values > 0.5))
+        proven = solver.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        if best[0] is None or (proven, -len(cover)) > (best[1], -len(best[0])):
+            best = (cover, proven)
+    return best
 
 
 def _lp_guided_covers(
@@ -389,18 +604,40 @@ def _hard_chart_covers(
     """(minimal covers as implicant indices, optimum proven, every cover listed)."""
     deadline = time.monotonic() + HARD_CHART_BUDGET
     classes, members = _column_classes(chart)
-    incumbent, proven = _milp_optimum(classes, min(MILP_TIME_LIMIT, HARD_CHART_BUDGET / 2))
+    core = _cyclic_core(classes)
+    milp_budget = min(MILP_TIME_LIMIT, deadline - time.monotonic() - 1.0)
+    incumbent, proven = _milp_optimum(core.chart, milp_budget)
     size = len(incumbent) if incumbent is not None else greedy_size
-    while True:
+    class_covers: set[tuple[int, ...]] = set()
+
+    def n_models() -> int:
+        return sum(math.prod(len(members[c]) for c in cover) for cover in class_covers)
+
+    def expand(core_covers: Sequence[tuple[int, ...]]) -> None:
         try:
-            class_covers, complete = _lp_guided_covers(classes, size, max_models + 1, deadline)
-            break
-        except _SmallerCover as smaller:  # only possible when the MILP proved nothing
-            size, incumbent = len(smaller.cover), smaller.cover
-    if not class_covers and incumbent is not None:
-        class_covers = [incumbent]
+            for core_cover in core_covers:
+                lists = [core.candidates[q] for q in core_cover]
+                _expand_core_cover(classes, lists, class_covers, max_models + 1)
+        except _Stop:
+            pass
+
+    complete = False
+    if incumbent is not None:
+        expand([incumbent])
+    # a proven size whose first cover already gives more models than asked needs no search
+    if not (proven and n_models() > max_models):
+        while True:
+            try:
+                core_covers, complete = _lp_guided_covers(
+                    core.chart, size, max_models + 1, deadline
+                )
+                break
+            except _SmallerCover as smaller:  # only possible when the MILP proved nothing
+                size, incumbent = len(smaller.cover), smaller.cover
+                class_covers.clear()
+        expand(core_covers if core_covers else [incumbent] if incumbent else [])
     covers: list[tuple[int, ...]] = []
-    for class_cover in class_covers:
+    for class_cover in sorted(class_covers):
         for combination in itertools.product(*(members[c] for c in class_cover)):
             covers.append(tuple(sorted(combination)))
             if len(covers) > max_models:
@@ -443,12 +680,7 @@ def minimal_covers(
     # Upper bound from a greedy cover; then depth-first branch and bound over the row with
     # the fewest allowed implicants. In the branch of its i-th implicant the implicants
     # before it are disallowed, so every cover is generated once.
-    greedy_cover: list[int] = []
-    left = remaining
-    while left:
-        best_pi = max(range(len(pi_rows)), key=lambda i: (pi_rows[i] & left).bit_count())
-        left &= ~pi_rows[best_pi]
-        greedy_cover.append(best_pi)
+    greedy_cover = _greedy_cover(coverage[:, [r for r in range(n_rows) if remaining >> r & 1]])
     greedy = len(greedy_cover)
     started = time.process_time()
     state = {"best": greedy, "saturated": False, "nodes": 0}
