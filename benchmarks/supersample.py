@@ -42,11 +42,11 @@ HELD_OUT_SEED = 50_000
 def load_network(spec: str) -> TemporalSupersampler:
     from heritagekit.models.registry import get_model, load_weights_file
     from heritagekit.train.checkpoint import latest_checkpoint, load_checkpoint
-    from heritagekit.train.supersample import TrainConfig
+    from heritagekit.train.supersample import load_run_config
 
     path = Path(spec)
     if path.is_dir():
-        config = TrainConfig.from_dict(__import__("json").loads((path / "config.json").read_text()))
+        config = load_run_config(path)
         network = TemporalSupersampler(config.model)
         load_checkpoint(latest_checkpoint(path), modules={"network": network})
         return network.eval()

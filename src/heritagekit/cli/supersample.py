@@ -169,8 +169,7 @@ def train_supersample(
         if not config.is_file():
             raise BadInputError("no such config file", path=config)
         try:
-            overrides = yaml.safe_load(config.read_text()) or {}
-            settings = TrainConfig.from_dict({**settings.to_dict(), **overrides})
+            settings = settings.with_overrides(yaml.safe_load(config.read_text()) or {})
         except (yaml.YAMLError, TypeError) as error:
             raise BadInputError(f"not a valid training config ({error})", path=config) from error
     result = train(settings, out, resume=resume, log=typer.echo)

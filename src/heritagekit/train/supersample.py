@@ -62,6 +62,28 @@ class TrainConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def with_overrides(self, overrides: object) -> TrainConfig:
+        """This config with the keys of ``overrides`` (a parsed YAML/JSON file) replaced; a
+        ``model`` mapping is merged key by key, so a file that sets only ``history`` keeps
+        the scale and the other network settings."""
+        if not isinstance(overrides, dict):
+            raise TypeError("the file must hold a mapping of setting names to values")
+        merged = {**self.to_dict(), **overrides}
+        if "model" in overrides:
+            if not isinstance(overrides["model"], dict):
+                raise TypeError("model: must be a mapping of network settings")
+            merged["model"] = {**self.to_dict()["model"], **overrides["model"]}
+        return TrainConfig.from_dict(merged)
+
+
+def load_run_config(run_dir: str | Path) -> TrainConfig:
+    """The TrainConfig a run folder was trained with (its config.json). Folders written
+    before the sample-weight channel existed have no ``sample_weights`` key and were trained
+    without the channel."""
+    data = json.loads((Path(run_dir) / "config.json").read_text())
+    data["model"] = {"sample_weights": False, **data.get("model", {})}
+    return TrainConfig.from_dict(data)
+
 
 def build_bank(config: TrainConfig, *, count: int, seed: int) -> list[Sequence]:
     """Seeded sequences of random procedural models along random camera paths."""
@@ -195,7 +217,7 @@ def export_weights(
     from heritagekit.models.registry import save_weights
 
     run_dir = Path(run_dir)
-    config = TrainConfig.from_dict(json.loads((run_dir / "config.json").read_text()))
+    config = load_run_config(run_dir)
     network = TemporalSupersampler(config.model)
     found = latest_checkpoint(run_dir)
     if found is None:

@@ -1,0 +1,38 @@
+"""Training settings: partial config files and run folders from older versions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from heritagekit.models.supersample import SupersampleConfig
+from heritagekit.train.supersample import TrainConfig, load_run_config
+
+BASE = TrainConfig(model=SupersampleConfig(scale=2, history=4, reweighting=False), steps=10)
+
+
+def test_a_partial_model_block_changes_only_its_keys() -> None:
+    merged = BASE.with_overrides({"steps": 20, "model": {"history": 2}})
+    assert merged.steps == 20
+    assert (merged.model.scale, merged.model.history, merged.model.reweighting) == (2, 2, False)
+    assert merged.model.sample_weights is True  # the dataclass default, kept
+    assert BASE.with_overrides({}).to_dict() == BASE.to_dict()
+
+
+@pytest.mark.parametrize("overrides", [["steps", 3], {"model": 4}])
+def test_a_config_that_is_not_a_mapping_is_refused(overrides: object) -> None:
+    with pytest.raises(TypeError, match="mapping"):
+        BASE.with_overrides(overrides)
+
+
+def test_a_run_folder_without_the_sample_weight_key_loads_without_the_channel(
+    tmp_path: Path,
+) -> None:
+    old = BASE.to_dict()
+    del old["model"]["sample_weights"]  # written before the channel existed
+    (tmp_path / "config.json").write_text(json.dumps(old))
+    assert load_run_config(tmp_path).model.sample_weights is False
+    (tmp_path / "config.json").write_text(json.dumps(BASE.to_dict()))
+    assert load_run_config(tmp_path).model.sample_weights is True
