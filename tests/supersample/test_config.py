@@ -36,3 +36,32 @@ def test_a_run_folder_without_the_sample_weight_key_loads_without_the_channel(
     assert load_run_config(tmp_path).model.sample_weights is False
     (tmp_path / "config.json").write_text(json.dumps(BASE.to_dict()))
     assert load_run_config(tmp_path).model.sample_weights is True
+
+
+def test_a_new_run_starts_from_a_model_file_of_the_same_network(tmp_path: Path) -> None:
+    import torch
+
+    from heritagekit.errors import BadInputError
+    from heritagekit.models.registry import save_weights
+    from heritagekit.models.supersample import TemporalSupersampler
+    from heritagekit.train.supersample import initialise_from
+
+    config = SupersampleConfig(scale=2, history=2, width=8, reweight_width=8)
+    torch.manual_seed(1)
+    source = TemporalSupersampler(config)
+    metadata = {
+        "name": "tiny",
+        "task": "supersample",
+        "builder": "heritagekit.models.supersample:build",
+        "config": config.to_dict(),
+        "scale": "2",
+    }
+    path = save_weights(source, tmp_path / "tiny.safetensors", metadata)
+    torch.manual_seed(2)
+    target = TemporalSupersampler(config)
+    initialise_from(target, path)
+    for name, value in source.state_dict().items():
+        assert torch.equal(target.state_dict()[name], value), name
+    other = TemporalSupersampler(SupersampleConfig(scale=2, history=1, width=8, reweight_width=8))
+    with pytest.raises(BadInputError, match="history 2 \\(run: 1\\)"):
+        initialise_from(other, path)

@@ -173,3 +173,15 @@ def test_jittered_frames_interleave_into_the_high_resolution_frame() -> None:
         return float(-10 * torch.log10(torch.mean((image - target) ** 2)))
 
     assert psnr(interleaved) > psnr(nearest) + 3.0
+
+
+def test_a_run_can_start_from_shipped_format_weights(tmp_path: Path, tiny_model: Path) -> None:
+    from dataclasses import replace
+
+    said: list[str] = []
+    config = replace(TINY, steps=2, init_weights=str(tiny_model))
+    result = train(config, tmp_path / "continued", log=said.append)
+    assert f"initialised from {tiny_model}" in said and result["step"] == 2
+    resumed: list[str] = []  # a resumed run takes its weights from the checkpoint instead
+    train(config, tmp_path / "continued", log=resumed.append)
+    assert not any(line.startswith("initialised") for line in resumed)

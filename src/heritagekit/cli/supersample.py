@@ -144,6 +144,11 @@ def train_supersample(
     seed: int = typer.Option(0, help="Seed of data, initialisation and sampling."),
     config: Path | None = typer.Option(None, help="YAML or JSON training config (overrides)."),
     resume: bool = typer.Option(True, help="Continue from the run's last checkpoint."),
+    init: Path | None = typer.Option(
+        None,
+        help="Start a new run from these .safetensors weights (same network), e.g. a "
+        "shipped model, with a fresh optimiser and schedule.",
+    ),
 ) -> None:
     """Train the temporal supersampling network on rendered procedural craft models."""
     import json
@@ -172,5 +177,9 @@ def train_supersample(
             settings = settings.with_overrides(yaml.safe_load(config.read_text()) or {})
         except (yaml.YAMLError, TypeError) as error:
             raise BadInputError(f"not a valid training config ({error})", path=config) from error
+    if init is not None:
+        if not init.is_file():
+            raise BadInputError("--init: no such weights file", path=init)
+        settings.init_weights = str(init)
     result = train(settings, out, resume=resume, log=typer.echo)
     typer.echo(json.dumps({"step": result["step"], "validation": result["validation"][-1:]}))

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from heritagekit.errors import BadInputError
 from heritagekit.imaging.color import ycbcr_to_rgb
 from heritagekit.models.supersample import SupersampleConfig, TemporalSupersampler
 from heritagekit.render import CAMERA_PATHS, SCENE_KINDS, make_scene
@@ -50,6 +51,7 @@ class TrainConfig:
     checkpoint_every: int = 200
     validate_every: int = 200
     loss: str = "eq6"
+    init_weights: str | None = None  # a new run starts from this model file (same network)
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:
@@ -121,6 +123,24 @@ def _batch(
     return {k: torch.cat(v) for k, v in inputs.items()}, torch.stack(targets).float()
 
 
+def initialise_from(network: TemporalSupersampler, path: str | Path) -> None:
+    """Copy the weights of a supersample model file into ``network`` (same architecture),
+    to continue training a shipped model with a fresh schedule."""
+    from heritagekit.models.registry import load_weights_file
+
+    source, _ = load_weights_file(path, task="supersample")
+    if source.config != network.config:
+        differing = [
+            f"{key} {value!r} (run: {getattr(network.config, key)!r})"
+            for key, value in source.config.to_dict().items()
+            if getattr(network.config, key) != value
+        ]
+        raise BadInputError(
+            f"init_weights: a different network ({', '.join(differing)})", path=Path(path)
+        )
+    network.load_state_dict(source.state_dict())
+
+
 def psnr_on(network: TemporalSupersampler, bank: list[Sequence], history: int) -> float:
     """Mean PSNR (RGB) over every frame after the first ``history`` of each sequence."""
     values = []
@@ -165,6 +185,9 @@ def train(
             generators={"sampler": sampler},
         )
         log(f"resumed from {found} at step {step}")
+    elif config.init_weights:
+        initialise_from(network, config.init_weights)
+        log(f"initialised from {config.init_weights}")
     bank = build_bank(config, count=config.sequences, seed=config.seed)
     validation = build_bank(config, count=config.validation_sequences, seed=config.seed + 10_000)
     criterion = SRLoss(config.loss, on_missing=log)
