@@ -86,7 +86,7 @@ def main() -> None:
             rows = evaluate_files(files, int(net.scale), model=net)
             psnr = np.mean([r["psnr"] for r in rows])
             ssim = np.mean([r["ssim"] for r in rows])
-            print(f"| {meta['steps']} | {psnr:.2f} | {ssim:.4f} |", flush=True)
+            print(f"| {meta['steps']} | {psnr:.3f} | {ssim:.4f} |", flush=True)
         return
     devices = ["cpu"] + (["cuda"] if args.cuda and torch.cuda.is_available() else [])
     print(
