@@ -65,3 +65,17 @@ def test_a_new_run_starts_from_a_model_file_of_the_same_network(tmp_path: Path) 
     other = TemporalSupersampler(SupersampleConfig(scale=2, history=1, width=8, reweight_width=8))
     with pytest.raises(BadInputError, match="history 2 \\(run: 1\\)"):
         initialise_from(other, path)
+
+
+def test_resuming_with_another_step_count_or_network_is_refused(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from heritagekit.errors import BadInputError
+    from heritagekit.train.supersample import _check_resumable
+
+    with pytest.raises(BadInputError, match=r"planned for 10 steps.*--steps 10"):
+        _check_resumable(BASE, replace(BASE, steps=20), tmp_path)
+    other = replace(BASE, model=SupersampleConfig(scale=2, history=2, reweighting=False))
+    with pytest.raises(BadInputError, match="history 4 \\(asked: 2\\)"):
+        _check_resumable(BASE, other, tmp_path)
+    _check_resumable(BASE, replace(BASE, validate_every=50), tmp_path)  # settings that may change

@@ -123,6 +123,29 @@ def _batch(
     return {k: torch.cat(v) for k, v in inputs.items()}, torch.stack(targets).float()
 
 
+def _check_resumable(saved: TrainConfig, wanted: TrainConfig, run_dir: Path) -> None:
+    """A run continues only with the network and step count it was started with: the
+    one-cycle learning-rate schedule is laid out over the total steps."""
+    if saved.model != wanted.model:
+        differing = [
+            f"{key} {value!r} (asked: {getattr(wanted.model, key)!r})"
+            for key, value in saved.model.to_dict().items()
+            if getattr(wanted.model, key) != value
+        ]
+        raise BadInputError(
+            f"holds a run of a different network ({', '.join(differing)}): use a new --out, "
+            "or --no-resume to start over",
+            path=run_dir,
+        )
+    if saved.steps != wanted.steps:
+        raise BadInputError(
+            f"holds a run planned for {saved.steps} steps (its learning-rate schedule spans "
+            f"them), not {wanted.steps}: resume it with --steps {saved.steps}, or start a new "
+            "run from its exported weights with --init",
+            path=run_dir,
+        )
+
+
 def initialise_from(network: TemporalSupersampler, path: str | Path) -> None:
     """Copy the weights of a supersample model file into ``network`` (same architecture),
     to continue training a shipped model with a fresh schedule."""
@@ -166,6 +189,8 @@ def train(
     process early at that step (to test exact resume)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    if resume and latest_checkpoint(run_dir) is not None:
+        _check_resumable(load_run_config(run_dir), config, run_dir)
     (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
     seed_everything(config.seed)
     network = TemporalSupersampler(config.model)
