@@ -123,17 +123,23 @@ def _batch(
     return {k: torch.cat(v) for k, v in inputs.items()}, torch.stack(targets).float()
 
 
+def _differences(found: SupersampleConfig, wanted: SupersampleConfig, label: str) -> str:
+    """The network settings where ``found`` and ``wanted`` differ, as ``key found (label:
+    wanted)`` joined by commas, for a one-line error."""
+    return ", ".join(
+        f"{key} {value!r} ({label}: {getattr(wanted, key)!r})"
+        for key, value in found.to_dict().items()
+        if getattr(wanted, key) != value
+    )
+
+
 def _check_resumable(saved: TrainConfig, wanted: TrainConfig, run_dir: Path) -> None:
     """A run continues only with the network and step count it was started with: the
     one-cycle learning-rate schedule is laid out over the total steps."""
     if saved.model != wanted.model:
-        differing = [
-            f"{key} {value!r} (asked: {getattr(wanted.model, key)!r})"
-            for key, value in saved.model.to_dict().items()
-            if getattr(wanted.model, key) != value
-        ]
+        differing = _differences(saved.model, wanted.model, "asked")
         raise BadInputError(
-            f"holds a run of a different network ({', '.join(differing)}): use a new --out, "
+            f"holds a run of a different network ({differing}): use a new --out, "
             "or --no-resume to start over",
             path=run_dir,
         )
@@ -153,14 +159,8 @@ def initialise_from(network: TemporalSupersampler, path: str | Path) -> None:
 
     source, _ = load_weights_file(path, task="supersample")
     if source.config != network.config:
-        differing = [
-            f"{key} {value!r} (run: {getattr(network.config, key)!r})"
-            for key, value in source.config.to_dict().items()
-            if getattr(network.config, key) != value
-        ]
-        raise BadInputError(
-            f"init_weights: a different network ({', '.join(differing)})", path=Path(path)
-        )
+        differing = _differences(source.config, network.config, "run")
+        raise BadInputError(f"init_weights: a different network ({differing})", path=Path(path))
     network.load_state_dict(source.state_dict())
 
 
