@@ -185,12 +185,17 @@ def _bitsets(matrix: np.ndarray) -> list[int]:
     return [int.from_bytes(row.tobytes(), "little") for row in packed]
 
 
+def _words(matrix: np.ndarray) -> np.ndarray:
+    """Each row of a boolean matrix packed into uint64 words (bit j = column j)."""
+    packed = np.packbits(matrix, axis=1, bitorder="little")
+    pad = (-packed.shape[1]) % 8
+    return np.ascontiguousarray(np.pad(packed, ((0, 0), (0, pad)))).view(np.uint64)
+
+
 def _undominated_rows(coverage: np.ndarray) -> np.ndarray:
     """Rows (columns of ``coverage``) to keep: a row whose implicants include all those of
     another row is covered whenever that row is, so dropping it changes no cover."""
-    words = np.packbits(coverage.T, axis=1, bitorder="little")  # rows x bytes
-    pad = (-words.shape[1]) % 8
-    words = np.ascontiguousarray(np.pad(words, ((0, 0), (0, pad)))).view(np.uint64)
+    words = _words(coverage.T)  # rows x implicant words
     missing = ~words
     counts = coverage.sum(axis=0)
     keep = np.ones(coverage.shape[1], dtype=bool)
@@ -250,13 +255,6 @@ def _distinct_rows(chart: np.ndarray) -> np.ndarray:
     """The distinct rows of a boolean matrix (in no particular order)."""
     _, first = np.unique(_row_keys(chart), return_index=True)
     return chart[first]
-
-
-def _words(matrix: np.ndarray) -> np.ndarray:
-    """Each row of a boolean matrix packed into uint64 words (bit j = column j)."""
-    packed = np.packbits(matrix, axis=1, bitorder="little")
-    pad = (-packed.shape[1]) % 8
-    return np.ascontiguousarray(np.pad(packed, ((0, 0), (0, pad)))).view(np.uint64)
 
 
 def _classes_inside(chart: np.ndarray) -> tuple[np.ndarray, dict[int, list[int]]]:
@@ -326,19 +324,20 @@ def _cyclic_core(classes: np.ndarray) -> _CyclicCore:
 
 
 def _expand_core_cover(
-    classes: np.ndarray,
+    bits: Sequence[int],
+    n_rows: int,
     candidates: Sequence[Sequence[int]],
     found: set[tuple[int, ...]],
     limit: int,
 ) -> None:
-    """Add to ``found`` every cover of ``classes`` that picks one class per candidate list,
-    until ``found`` holds ``limit`` covers.
+    """Add to ``found`` every cover of the ``n_rows`` rows that picks one class per
+    candidate list (``bits``: each class's rows as a bitset), until ``found`` holds
+    ``limit`` covers.
 
     A class is tried in a list only if it covers every row that the lists after it cannot
     reach (their unions), which prunes the product to the covers almost at once.
     """
-    bits = _bitsets(classes)
-    full = (1 << classes.shape[1]) - 1
+    full = (1 << n_rows) - 1
     unions = []
     for options in candidates:
         union = 0
@@ -609,6 +608,7 @@ def _hard_chart_covers(
     incumbent, proven = _milp_optimum(core.chart, milp_budget)
     size = len(incumbent) if incumbent is not None else greedy_size
     class_covers: set[tuple[int, ...]] = set()
+    class_bits = _bitsets(classes)
 
     def n_models() -> int:
         return sum(math.prod(len(members[c]) for c in cover) for cover in class_covers)
@@ -617,7 +617,9 @@ def _hard_chart_covers(
         try:
             for core_cover in core_covers:
                 lists = [core.candidates[q] for q in core_cover]
-                _expand_core_cover(classes, lists, class_covers, max_models + 1)
+                _expand_core_cover(
+                    class_bits, classes.shape[1], lists, class_covers, max_models + 1
+                )
         except _Stop:
             pass
 
