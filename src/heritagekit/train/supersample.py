@@ -189,7 +189,8 @@ def train(
     process early at that step (to test exact resume)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    if resume and latest_checkpoint(run_dir) is not None:
+    found = latest_checkpoint(run_dir) if resume else None
+    if found is not None:
         _check_resumable(load_run_config(run_dir), config, run_dir)
     (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
     seed_everything(config.seed)
@@ -200,7 +201,6 @@ def train(
     )
     sampler = torch.Generator().manual_seed(config.seed)
     step, extra = 0, {"history": []}
-    found = latest_checkpoint(run_dir) if resume else None
     if found is not None:
         step, extra = load_checkpoint(
             found,
