@@ -39,6 +39,16 @@ def test_unknown_command_and_option_are_one_line_exit_2() -> None:
         assert "Traceback" not in result.stderr
 
 
+def test_an_output_below_a_file_is_one_line_naming_it_exit_2(tmp_path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = _heritage("papercut", "generate", "-n", "1", "-o", str(blocker / "designs"))
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert "designs" in result.stderr and "Not a directory" in result.stderr
+    assert blocker.read_text() == "not a folder"
+
+
 def test_debug_shows_the_traceback() -> None:
     result = _heritage("--debug", "demo", "--only", "nosuch")
     assert result.returncode == 2 and "Traceback" in result.stderr

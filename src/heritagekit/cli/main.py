@@ -94,6 +94,14 @@ def main(argv: list[str] | None = None) -> None:
         # The reader went away (`heritage ... | head`): stop quietly, as POSIX tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(141)
+    except OSError as error:
+        # A path the file system refuses (a file where a folder must be, no permission, a
+        # full disk) is the user's to fix: one line naming it, not a traceback.
+        if error.filename is None:
+            raise
+        if state.debug:
+            traceback.print_exc()
+        _fail(_escape(f"{error.filename}: {error.strerror or error}"), 2)
     sys.exit(result if isinstance(result, int) else 0)
 
 
