@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from heritagekit.synth.papercut import generate_papercut, write_papercuts
+from heritagekit.synth.papercut import LAYOUTS, generate_papercut, write_papercuts
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
@@ -78,12 +78,17 @@ def real_stats(side: int = 500) -> list[dict]:
     return rows
 
 
-def procedural_stats(count: int, side: int = 500) -> list[dict]:
+def procedural_stats(count: int, side: int = 500, layout: str | None = None) -> list[dict]:
     rows = []
     for i in range(count):
-        art = generate_papercut((123, i), size=side)
+        art = generate_papercut((123, i), size=side, layout=layout)
         rows.append(look(art.mask, art.image))
     return rows
+
+
+def gap(ours: dict, real: dict, key: str) -> float:
+    """Distance of our mean from the real mean in units of the real spread."""
+    return abs(ours[key][0] - real[key][0]) / max(real[key][1], 1e-9)
 
 
 def summary(rows: list[dict]) -> dict:
@@ -94,11 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--skip-speed", action="store_true", help="only the look comparison")
     args = parser.parse_args(argv)
-    print(f"## Speed at {args.size}x{args.size}, {args.count} designs\n")
-    print("| what | images/s |\n|---|---|")
-    for row in speed(args.count, args.size):
-        print(f"| {row['what']} | {row['images_per_s']:.1f} |")
+    if not args.skip_speed:
+        print(f"## Speed at {args.size}x{args.size}, {args.count} designs\n")
+        print("| what | images/s |\n|---|---|")
+        for row in speed(args.count, args.size):
+            print(f"| {row['what']} | {row['images_per_s']:.1f} |")
     if not (SHARED / "craft" / "papercut").is_dir():
         print("\n(real paper-cuts absent: look comparison skipped)")
         return 0
@@ -110,6 +117,17 @@ def main(argv: list[str] | None = None) -> int:
             f"| {key} | {ours[key][0]:.3f} ± {ours[key][1]:.3f} | "
             f"{real[key][0]:.3f} ± {real[key][1]:.3f} |"
         )
+    shape_keys = ("coverage", "edge_per_area", "cut_outs", "mirror_agreement")
+    print("\n## Per layout (30 designs each): mean, and gap to the real mean in real std\n")
+    print("| layout | " + " | ".join(shape_keys) + " | mean gap |")
+    print("|---|" + "---|" * (len(shape_keys) + 1))
+    for layout in (*LAYOUTS, None):
+        mine = ours if layout is None else summary(procedural_stats(30, layout=layout))
+        gaps = [gap(mine, real, key) for key in shape_keys]
+        cells = " | ".join(
+            f"{mine[k][0]:.3f} ({g:.2f})" for k, g in zip(shape_keys, gaps, strict=True)
+        )
+        print(f"| {layout or 'the mix (60 above)'} | {cells} | {np.mean(gaps):.2f} |")
     return 0
 
 

@@ -35,7 +35,7 @@ def test_paper_is_one_sheet(seed: tuple[int, int]) -> None:
     assert 0.1 < cover < 0.75  # real paper-cuts cover 0.2-0.6 of their frame
 
 
-@pytest.mark.parametrize("layout", ["rosette", "mirror", "mirror2", "scene"])
+@pytest.mark.parametrize("layout", ["rosette", "mirror", "mirror2", "scene", "garden"])
 def test_layouts_are_connected_at_512(layout: str) -> None:
     for i in range(3):
         art = generate_papercut((5, i), size=512, layout=layout)
@@ -132,6 +132,26 @@ def test_write_papercuts(tmp_path: Path) -> None:
     assert np.array_equal(np.asarray(Image.open(paths[3])), np.asarray(Image.open(again[3])))
 
 
+def test_layouts_can_be_chosen(tmp_path: Path) -> None:
+    paths = write_papercuts(4, tmp_path, size=128, seed=4, layouts=["rosette"], workers=1)
+    for i, path in enumerate(paths):  # every file is the rosette of its (seed, index)
+        art = generate_papercut((4, i), size=128, layout="rosette")
+        assert art.folds is not None
+        written = np.asarray(Image.open(path).convert("RGB"), dtype=np.float64)
+        assert np.abs(written - art.image * 255).max() <= 1, path.name
+    picked = {
+        generate_papercut((4, i), size=96, layout=("scene", "garden")).layout for i in range(12)
+    }
+    assert picked == {"scene", "garden"}
+
+
+def test_garden_pictures_are_asymmetric_like_most_real_paper_cuts() -> None:
+    # real flower-and-bird cuts agree with their mirror image on about 70 % of pixels
+    for i in range(4):
+        mask = generate_papercut((6, i), size=256, layout="garden").mask
+        assert (mask == mask[:, ::-1]).mean() < 0.9
+
+
 def _heritage(*args: str) -> subprocess.CompletedProcess:
     """Run the CLI in this process (a subprocess would pay torch's import each time)."""
     import contextlib
@@ -156,7 +176,7 @@ def test_cli_generate_and_bad_input(tmp_path: Path) -> None:
     assert len(list(out.glob("*.png"))) == 3
     again = _heritage("papercut", "generate", "-n", "3", "-o", str(out), "--size", "96")
     assert again.returncode == 2 and "--overwrite" in again.stderr
-    for bad in (["--size", "10"], ["--background", "green"], ["-n", "0"]):
+    for bad in (["--size", "10"], ["--background", "green"], ["-n", "0"], ["--layout", "tree"]):
         run = _heritage("papercut", "generate", "-o", str(tmp_path / "x"), *bad)
         assert run.returncode == 2, bad
         assert len(run.stderr.strip().splitlines()) == 1, run.stderr

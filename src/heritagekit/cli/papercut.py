@@ -19,6 +19,12 @@ def generate(
     size: int = typer.Option(512, "--size", help="Side of the square images in pixels."),
     seed: int = typer.Option(0, "--seed", help="Seed: design i depends only on (seed, i)."),
     background: str = typer.Option("white", "--background", help="white | transparent"),
+    layout: list[str] | None = typer.Option(
+        None,
+        "--layout",
+        help="rosette | mirror | mirror2 | scene | garden (repeatable; default: a mix like the"
+        " real paper-cuts, 60 % asymmetric pictures).",
+    ),
     workers: int | None = typer.Option(
         None, "--workers", "-j", help="Processes (default: all cores)."
     ),
@@ -26,7 +32,8 @@ def generate(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Write red paper-cut designs (window-flower rosettes, mirror-symmetric fish, flowers,
-    clouds and auspicious motifs; one connected sheet each) as papercut_000000.png ..."""
+    clouds and auspicious motifs, flower-and-bird pictures; one connected sheet each) as
+    papercut_000000.png ..."""
     import time
 
     from rich.console import Console
@@ -44,6 +51,7 @@ def generate(
             size=size,
             seed=seed,
             background=background,  # type: ignore[arg-type]
+            layouts=layout or None,
             workers=workers,
             overwrite=overwrite,
             progress=lambda k: bar.advance(task, k),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +35,10 @@ from heritagekit.synth import papercut_draw as pd
 from heritagekit.synth.papercut_draw import CUT, PAPER
 
 Background = Literal["white", "transparent"]
-LAYOUTS = ("rosette", "mirror", "mirror2", "scene")
+LAYOUTS = ("rosette", "mirror", "mirror2", "scene", "garden")
+# The default mix leans to the asymmetric pictures (60 %), as the real paper-cuts of
+# ../shared/datasets/craft/papercut do; `layouts=` picks any subset evenly instead.
+LAYOUT_ODDS = (0.2, 0.15, 0.05, 0.15, 0.45)
 MIN_SIZE = 64
 
 
@@ -351,9 +354,16 @@ def _rosette(
     return mask, orbit, folds
 
 
-def _frame(draw: ImageDraw.ImageDraw, size: int, rng: np.random.Generator, line: float) -> str:
+def _frame(
+    draw: ImageDraw.ImageDraw,
+    size: int,
+    rng: np.random.Generator,
+    line: float,
+    odds: tuple[float, float, float] = (0.45, 0.4, 0.15),
+) -> str:
+    """A round, square or no frame, with odds in that order."""
     c = (size / 2, size / 2)
-    kind = str(rng.choice(["circle", "square", "none"], p=[0.45, 0.4, 0.15]))
+    kind = str(rng.choice(["circle", "square", "none"], p=list(odds)))
     if kind == "circle":
         big = size / 2 - 3
         draw.polygon(pd.scallop_polygon(c, big, big * 0.03, int(rng.integers(16, 40))), fill=PAPER)
@@ -535,6 +545,103 @@ def _scene(size: int, rng: np.random.Generator, line: float) -> np.ndarray:
     return mask
 
 
+def _stem(start: np.ndarray, end: np.ndarray, bend: float, n: int = 32) -> np.ndarray:
+    """Points of a gently curved stem: the chord bowed sideways by ``bend``."""
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    chord = end - start
+    normal = np.array([-chord[1], chord[0]]) / max(float(np.hypot(*chord)), 1e-6)
+    return start + chord * t + normal * bend * np.sin(np.pi * t)
+
+
+def _leaves_along(
+    draw: ImageDraw.ImageDraw,
+    stem: np.ndarray,
+    every: float,
+    size: float,
+    line: float,
+    rng: np.random.Generator,
+) -> None:
+    """Leaves in alternate pairs along a stem, pointing forward like a real spray."""
+    steps = np.hypot(*np.diff(stem, axis=0).T)
+    travelled = np.concatenate([[0.0], np.cumsum(steps)])
+    for k, d in enumerate(np.arange(every * 0.6, travelled[-1], every)):
+        i = min(int(np.searchsorted(travelled, d)), len(stem) - 2)
+        at, ahead = stem[i], stem[i + 1] - stem[i]
+        heading = math.atan2(ahead[1], ahead[0]) + (1 if k % 2 else -1) * rng.uniform(0.5, 1.0)
+        reach = size * rng.uniform(0.8, 1.25)
+        tip = (at[0] + reach * math.cos(heading), at[1] + reach * math.sin(heading))
+        pd.leaf(draw, (float(at[0]), float(at[1])), tip, reach * rng.uniform(0.22, 0.32), line, rng)
+
+
+def _perch_bird(mask: np.ndarray, s: float, line: float, rng: np.random.Generator) -> np.ndarray:
+    """A magpie over the foliage, cut free of it by a clear margin so it reads as the
+    subject (the bridging pass ties it back to the sheet)."""
+    canvas = Image.new("L", mask.shape[::-1], CUT)
+    head = (s * rng.uniform(0.3, 0.55), s * rng.uniform(0.3, 0.5))
+    facing = 1 if head[0] < s / 2 else -1  # the long tail towards the wider side
+    if facing < 0:
+        head = (s - head[0], head[1])
+    length = s * rng.uniform(0.36, 0.46)
+    pd.bird(ImageDraw.Draw(canvas), head, length, rng.uniform(-0.3, 0.3), facing, line, rng)
+    bird = np.asarray(canvas) > 127
+    pad = int(np.ceil(max(2.0, line * 1.5))) + 1
+    rows, cols = np.nonzero(bird.any(axis=1))[0], np.nonzero(bird.any(axis=0))[0]
+    box = np.s_[
+        max(rows[0] - pad, 0) : rows[-1] + pad + 1, max(cols[0] - pad, 0) : cols[-1] + pad + 1
+    ]  # the margin is found in the bird's box only: a whole-image transform cost 3x more
+    margin = ndimage.distance_transform_edt(~bird[box]) <= max(2.0, line * 1.5)
+    out = mask.copy()
+    out[box] &= ~margin
+    return out | bird
+
+
+def _garden(size: int, rng: np.random.Generator, line: float) -> np.ndarray:
+    """A dense flower-and-bird picture, the commonest real paper-cut: stems rising from
+    the bottom with twigs, sprays of leaves, blossoms large and small, often a magpie,
+    filling a round frame or standing free as a silhouette."""
+    canvas = Image.new("L", (size, size), CUT)
+    draw = ImageDraw.Draw(canvas)
+    frame = _frame(draw, size, rng, line, odds=(0.6, 0.1, 0.3))
+    s = float(size)
+    leaf_size = s * rng.uniform(0.065, 0.09)
+    width = max(2, int(line * rng.uniform(1.2, 1.8)))
+    tips = []
+    stems = int(rng.integers(3, 6))
+    for k in range(stems):
+        start = np.array([rng.uniform(0.35, 0.65), rng.uniform(0.82, 0.9)]) * s
+        spread = (k + rng.uniform(0.2, 0.8)) / stems  # the stems fan out over the width
+        end = np.array([0.12 + 0.76 * spread, rng.uniform(0.1, 0.35)]) * s
+        stem = _stem(start, end, rng.uniform(-0.2, 0.2) * s)
+        draw.line([tuple(p) for p in stem], fill=PAPER, width=width + 1, joint="curve")
+        _leaves_along(draw, stem, leaf_size * rng.uniform(0.7, 1.0), leaf_size, line, rng)
+        tips.append(end)
+        for _ in range(int(rng.integers(3, 6))):  # twigs branching off the stem
+            root = stem[int(rng.integers(6, 26))]
+            twig_end = root + np.array([rng.uniform(-0.35, 0.35), rng.uniform(-0.25, 0.02)]) * s
+            twig = _stem(root, np.clip(twig_end, 0.1 * s, 0.9 * s), rng.uniform(-0.06, 0.06) * s)
+            draw.line([tuple(p) for p in twig], fill=PAPER, width=width, joint="curve")
+            _leaves_along(draw, twig, leaf_size * 0.9, leaf_size * 0.85, line, rng)
+            tips.append(twig[-1])
+    order = rng.permutation(len(tips))
+    for rank, i in enumerate(order[: int(rng.integers(5, 10))]):
+        radius = s * (rng.uniform(0.12, 0.16) if rank == 0 else rng.uniform(0.045, 0.09))
+        petals = int(rng.integers(6, 11)) if rank == 0 else int(rng.integers(5, 9))
+        phase = rng.uniform(0, np.pi)
+        centre = (float(tips[i][0]), float(tips[i][1]))
+        pd.flower(draw, centre, radius, petals, line, rng, phase)
+        if rank == 0:  # the main peony: a second ring of petals inside the first
+            pd.flower(draw, centre, radius * 0.6, petals, line, rng, phase + np.pi / petals)
+    mask = np.asarray(canvas) > 127
+    if rng.random() < 0.6:
+        mask = _perch_bird(mask, s, line, rng)
+    if rng.random() < 0.85:
+        mask = texture_cuts(mask, line, rng)
+    if frame == "circle":
+        yy, xx = np.ogrid[0:size, 0:size]
+        mask &= (yy - (s - 1) / 2) ** 2 + (xx - (s - 1) / 2) ** 2 <= (s / 2 - 2) ** 2
+    return mask
+
+
 # ---------------------------------------------------------------- rendering and API
 
 
@@ -563,28 +670,43 @@ def _rng(seed: int | tuple[int, ...] | np.random.Generator | None) -> np.random.
     return np.random.default_rng(list(seed) if isinstance(seed, tuple) else seed)
 
 
+def check_layouts(layout: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    """The layouts asked for, checked (None: the default mix)."""
+    if layout is None:
+        return None
+    chosen = (layout,) if isinstance(layout, str) else tuple(layout)
+    for name in chosen:
+        if name not in LAYOUTS:
+            raise BadInputError(f"layout must be one of {', '.join(LAYOUTS)}, got {name!r}")
+    return chosen or None
+
+
 def generate_papercut(
     seed: int | tuple[int, ...] | np.random.Generator | None = None,
     *,
     size: int = 512,
     background: Background = "white",
-    layout: str | None = None,
+    layout: str | Sequence[str] | None = None,
 ) -> Papercut:
     """One procedural paper-cut design (seeded: the same seed gives the same image)."""
     if size < MIN_SIZE:
         raise BadInputError(f"--size must be at least {MIN_SIZE} pixels, got {size}")
     if background not in ("white", "transparent"):
         raise BadInputError(f"--background must be white or transparent, got {background!r}")
-    if layout is not None and layout not in LAYOUTS:
-        raise BadInputError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+    choices = check_layouts(layout)
     rng = _rng(seed)
-    layout = layout or str(rng.choice(LAYOUTS, p=[0.4, 0.3, 0.1, 0.2]))
+    if choices is None:
+        layout = str(rng.choice(LAYOUTS, p=list(LAYOUT_ODDS)))
+    else:
+        layout = choices[0] if len(choices) == 1 else str(rng.choice(choices))
     line = size * rng.uniform(0.007, 0.013)
     folds = None
     if layout == "rosette":
         mask, orbit, folds = _rosette(size, rng, line)
     elif layout == "scene":
         mask, orbit = _scene(size, rng, line), None
+    elif layout == "garden":
+        mask, orbit = _garden(size, rng, line), None
     else:
         mask, orbit = _mirror(size, rng, line, layout == "mirror2")
     mask = connect_paper(mask, orbit=orbit, bridge_width=max(2, round(line)))
@@ -612,9 +734,14 @@ def _write_png(path: Path, image: np.ndarray) -> None:
             os.unlink(tmp)
 
 
-def _one(args: tuple[int, int, int, str, str]) -> str:
-    index, seed, size, background, out = args
-    art = generate_papercut((seed, index), size=size, background=background)  # type: ignore[arg-type]
+def _one(args: tuple[int, int, int, str, str, tuple[str, ...] | None]) -> str:
+    index, seed, size, background, out, layouts = args
+    art = generate_papercut(
+        (seed, index),
+        size=size,
+        background=background,
+        layout=layouts,  # type: ignore[arg-type]
+    )
     path = Path(out) / f"papercut_{index:06d}.png"
     _write_png(path, art.image)
     return str(path)
@@ -627,6 +754,7 @@ def write_papercuts(
     size: int = 512,
     seed: int = 0,
     background: Background = "white",
+    layouts: Sequence[str] | None = None,
     workers: int | None = None,
     overwrite: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -634,6 +762,7 @@ def write_papercuts(
     """Write ``count`` designs as ``papercut_000000.png``...; image i depends only on (seed, i)."""
     if count < 1:
         raise BadInputError(f"-n must be at least 1, got {count}")
+    chosen = check_layouts(layouts)
     generate_papercut((seed, 0), size=size, background=background)  # validates the options
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -647,7 +776,7 @@ def write_papercuts(
                 " pass --overwrite",
                 path=out,
             )
-    jobs = [(i, seed, size, background, str(out)) for i in range(count)]
+    jobs = [(i, seed, size, background, str(out), chosen) for i in range(count)]
     workers = workers or min(os.cpu_count() or 1, 8)
     paths: list[Path] = []
     if workers <= 1 or count < 4:

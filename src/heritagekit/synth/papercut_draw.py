@@ -21,11 +21,13 @@ CUT = 0
 Point = tuple[float, float]
 
 
-def _rotate(points: np.ndarray, angle: float, center: Point) -> list[Point]:
+def _rotate(points: np.ndarray, angle: float, center: Point) -> list[float]:
+    """The points turned by ``angle`` and moved to ``center``, as PIL's flat x, y list
+    (building a tuple per point cost more than the rasterising)."""
     c, s = math.cos(angle), math.sin(angle)
     rot = points @ np.array([[c, s], [-s, c]], dtype=np.float64)
     rot += np.asarray(center, dtype=np.float64)
-    return [tuple(p) for p in rot]
+    return rot.ravel().tolist()
 
 
 def disc(draw: ImageDraw.ImageDraw, center: Point, radius: float, fill: int = PAPER) -> None:
@@ -287,6 +289,59 @@ def fish(
     for sign in (-1, 1):
         a, b = at(0.8 * length, sign * 0.04 * length), at(0.98 * length, sign * 0.22 * length)
         sawtooth_line(draw, a, b, max(3.0, length / 18), body * 0.18, CUT, gap=line * 0.6)
+
+
+def bird(
+    draw: ImageDraw.ImageDraw,
+    head: Point,
+    length: float,
+    tilt: float,
+    facing: int,
+    line: float,
+    rng: np.random.Generator,
+) -> None:
+    """A magpie (xique, the bird of joy): round head, long split tail, an outlined wing
+    with saw-tooth feather cuts and crescent breast marks. ``facing`` -1 looks right."""
+    ct, st = math.cos(tilt), math.sin(tilt)
+
+    def at(u: float, v: float) -> Point:  # u from the head to the tail, v < 0 is the back
+        x = facing * u
+        return (head[0] + x * ct - v * st, head[1] + x * st + v * ct)
+
+    body = 0.16 * length
+    tail_root = at(0.5 * length, 0.0)
+    tails = [at(1.0 * length, -0.06 * length), at(0.92 * length, 0.08 * length)]
+    for tip, width in zip(tails, (0.38, 0.3), strict=True):
+        lens(draw, tail_root, tip, body * width, PAPER)
+    lens(
+        draw, at(-0.02 * length, 0.0), at(0.62 * length, 0.02 * length), body, PAPER, sharpness=0.7
+    )
+    disc(draw, at(0.02 * length, -0.25 * body), body * 0.72, PAPER)
+    draw.polygon(
+        [at(-0.06 * length, -0.4 * body), at(-0.2 * length, -0.1 * body), at(-0.05 * length, 0)],
+        fill=PAPER,
+    )
+    for tip in tails:  # feathers of the tail: a saw-tooth row along its shaft
+        a = at(0.6 * length, 0.0)
+        sawtooth_line(draw, a, tip, max(3.0, length / 20), body * 0.2, CUT, gap=line * 0.5)
+    wing = (at(0.16 * length, -0.3 * body), at(0.66 * length, -0.55 * body))
+    lens(draw, *wing, body * 0.62, CUT)
+    lens(draw, *wing, body * 0.62 - line, PAPER)
+    sawtooth_line(
+        draw,
+        at(0.22 * length, -0.35 * body),
+        at(0.6 * length, -0.52 * body),
+        max(3.0, length / 16),
+        body * 0.3,
+        CUT,
+        gap=line * 0.5,
+    )
+    for k in range(int(rng.integers(2, 4))):  # breast: a short row of crescent marks
+        front = tilt + (math.pi if facing > 0 else 0.0)
+        crescent(draw, at((0.12 + 0.08 * k) * length, 0.45 * body), body * 0.22, front, 0.4, CUT)
+    eye = at(0.0, -0.35 * body)
+    disc(draw, eye, body * 0.2, CUT)
+    disc(draw, eye, body * 0.08, PAPER)
 
 
 def coin(draw: ImageDraw.ImageDraw, center: Point, radius: float, line: float) -> None:
