@@ -256,6 +256,41 @@ def test_lp_guided_route_matches_brute_force(
             assert truncated and len(models) == max_models and set(models) <= set(expected)
 
 
+def test_one_swap_covers_are_minimum_covers_and_reach_a_product_chart() -> None:
+    """Swapping one column at a time keeps a cover of the same size: every cover listed is
+    a minimum cover (brute force), listed once, the start first; on a chart whose rows
+    have disjoint options (a product: 2 x 3 x 2 x 2 = 24 minimum covers) all are reached."""
+    import importlib
+    import itertools
+    import time
+
+    minimize_module = importlib.import_module("heritagekit.analysis.qca.minimize")
+    swaps = minimize_module._one_swap_covers
+    options = [[0, 1], [2, 3, 4], [5, 6], [7, 8]]
+    chart = np.zeros((9, 4), dtype=bool)
+    for row, columns in enumerate(options):
+        chart[columns, row] = True
+    listed = list(swaps(chart, (0, 2, 5, 7), time.monotonic() + 60))
+    assert listed[0] == (0, 2, 5, 7) and len(set(listed)) == len(listed) == 24
+    assert set(listed) == {tuple(sorted(c)) for c in itertools.product(*options)}
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        n_pi, n_rows = int(rng.integers(5, 11)), int(rng.integers(4, 10))
+        chart = rng.random((n_pi, n_rows)) < 0.35
+        chart[rng.integers(0, n_pi, n_rows), np.arange(n_rows)] = True
+        minimum = []
+        for size in range(1, n_pi + 1):
+            minimum = [
+                c for c in itertools.combinations(range(n_pi), size) if chart[list(c)].any(0).all()
+            ]
+            if minimum:
+                break
+        listed = list(swaps(chart, minimum[-1], time.monotonic() + 60))
+        assert listed[0] == minimum[-1] and len(set(listed)) == len(listed)
+        assert set(listed) <= set(minimum)
+
+
 def test_lp_guided_route_lists_models_with_implicants_inside_others() -> None:
     """The hard-chart route searches only maximal implicants (the cyclic core) but must
     still list the models that use an implicant covering a subset of another's rows."""
