@@ -402,6 +402,12 @@ def _frame(
     return kind
 
 
+def _inside_round_frame(size: int) -> np.ndarray:
+    """The disc inside a round frame: what lies outside it (lattice, leaves) is cut off."""
+    yy, xx = np.ogrid[0:size, 0:size]
+    return (yy - (size - 1) / 2) ** 2 + (xx - (size - 1) / 2) ** 2 <= (size / 2 - 2) ** 2
+
+
 def _mirror(
     size: int, rng: np.random.Generator, line: float, both: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -488,8 +494,7 @@ def _mirror(
     if rng.random() < 0.75:
         mask = texture_cuts(mask, line, rng)
     if frame == "circle":  # the lattice ground stops at the round frame
-        yy, xx = np.ogrid[0:s, 0:s]
-        mask &= (yy - (s - 1) / 2) ** 2 + (xx - (s - 1) / 2) ** 2 <= (s / 2 - 2) ** 2
+        mask &= _inside_round_frame(s)
     orbit = _mirror_orbit(size, both)
     return symmetrize(mask & (orbit == np.arange(size * size).reshape(size, size)), orbit), orbit
 
@@ -540,8 +545,7 @@ def _scene(size: int, rng: np.random.Generator, line: float) -> np.ndarray:
     if rng.random() < 0.75:
         mask = texture_cuts(mask, line, rng)
     if frame == "circle":
-        yy, xx = np.ogrid[0:s, 0:s]
-        mask &= (yy - (s - 1) / 2) ** 2 + (xx - (s - 1) / 2) ** 2 <= (s / 2 - 2) ** 2
+        mask &= _inside_round_frame(s)
     return mask
 
 
@@ -637,8 +641,7 @@ def _garden(size: int, rng: np.random.Generator, line: float) -> np.ndarray:
     if rng.random() < 0.85:
         mask = texture_cuts(mask, line, rng)
     if frame == "circle":
-        yy, xx = np.ogrid[0:size, 0:size]
-        mask &= (yy - (s - 1) / 2) ** 2 + (xx - (s - 1) / 2) ** 2 <= (s / 2 - 2) ** 2
+        mask &= _inside_round_frame(size)
     return mask
 
 
