@@ -291,6 +291,18 @@ def test_one_swap_covers_are_minimum_covers_and_reach_a_product_chart() -> None:
         assert set(listed) <= set(minimum)
 
 
+def test_hard_route_stops_at_the_model_cap_on_a_chart_with_thousands_of_minimum_covers() -> None:
+    """Six rows with five interchangeable options each: 5**6 = 15 625 minimum covers of six
+    implicants from a single core cover. The hard route returns exactly ``max_models``
+    distinct minimum covers and says the list is truncated."""
+    chart = np.zeros((30, 6), dtype=bool)
+    for column in range(30):
+        chart[column, column // 5] = True
+    models, _, truncated = minimal_covers(chart, max_models=10_000, dfs_budget=0)
+    assert truncated and len(models) == len(set(models)) == 10_000
+    assert all(len(m) == 6 and chart[list(m)].any(0).all() for m in models)
+
+
 def test_lp_guided_route_lists_models_with_implicants_inside_others() -> None:
     """The hard-chart route searches only maximal implicants (the cyclic core) but must
     still list the models that use an implicant covering a subset of another's rows."""

@@ -26,6 +26,7 @@ every implicant that can stand in their place.
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import math
 import os
@@ -639,33 +640,34 @@ def _hard_chart_covers(
     size = len(incumbent) if incumbent is not None else greedy_size
     class_covers: set[tuple[int, ...]] = set()
     class_bits = _bitsets(classes)
-
-    def n_models() -> int:
-        return sum(math.prod(len(members[c]) for c in cover) for cover in class_covers)
+    n_models = 0  # the models the class covers stand for, kept as they are added
 
     def expand(core_covers: Sequence[tuple[int, ...]]) -> None:
-        try:
-            for core_cover in core_covers:
-                lists = [core.candidates[q] for q in core_cover]
-                _expand_core_cover(
-                    class_bits, classes.shape[1], lists, class_covers, max_models + 1
-                )
-        except _Stop:
-            pass
+        nonlocal n_models
+        for core_cover in core_covers:
+            found: set[tuple[int, ...]] = set()
+            lists = [core.candidates[q] for q in core_cover]
+            with contextlib.suppress(_Stop):
+                _expand_core_cover(class_bits, classes.shape[1], lists, found, max_models + 1)
+            for cover in found - class_covers:
+                n_models += math.prod(len(members[c]) for c in cover)
+            class_covers.update(found)
+            if n_models > max_models:
+                return
 
     complete = False
     if incumbent is not None:
         expand([incumbent])
-    if proven and incumbent is not None and n_models() <= max_models:
+    if proven and incumbent is not None and n_models <= max_models:
         # Charts with more minimum covers than asked for are common in noisy data: the
         # covers one swap apart from HiGHS's reach the cap in seconds where the complete
         # search below could not finish (fuzzy_k16_n2000 of the speed sets).
         for core_cover in _one_swap_covers(core.chart, tuple(sorted(incumbent)), deadline):
             expand([core_cover])
-            if n_models() > max_models:
+            if n_models > max_models:
                 break
     # a proven size with more models than asked needs no search for the rest
-    if not (proven and n_models() > max_models):
+    if not (proven and n_models > max_models):
         while True:
             try:
                 core_covers, complete = _lp_guided_covers(
@@ -675,6 +677,7 @@ def _hard_chart_covers(
             except _SmallerCover as smaller:  # only possible when the MILP proved nothing
                 size, incumbent = len(smaller.cover), smaller.cover
                 class_covers.clear()
+                n_models = 0
         expand(core_covers if core_covers else [incumbent] if incumbent else [])
     covers: list[tuple[int, ...]] = []
     for class_cover in sorted(class_covers):
