@@ -336,8 +336,8 @@ def bird(
         CUT,
         gap=line * 0.5,
     )
+    front = tilt + (math.pi if facing > 0 else 0.0)  # the way the bird looks
     for k in range(int(rng.integers(2, 4))):  # breast: a short row of crescent marks
-        front = tilt + (math.pi if facing > 0 else 0.0)
         crescent(draw, at((0.12 + 0.08 * k) * length, 0.45 * body), body * 0.22, front, 0.4, CUT)
     eye = at(0.0, -0.35 * body)
     disc(draw, eye, body * 0.2, CUT)

@@ -606,8 +606,9 @@ def _one_swap_covers(
     swapping one column at a time (breadth first, each cover once, ``start`` first).
 
     A column may replace column ``i`` of a cover when it covers the rows only ``i``
-    covers there. Cheap (one packed-bit test of every column per swap) and, on charts with
-    many minimum covers, a fast way to list many of them; it does not reach every one.
+    covers there. Cheap (a packed-bit test of the columns covering one of those rows) and,
+    on charts with many minimum covers, a fast way to list many of them; it does not reach
+    every one, so it only fills a list that the model cap cuts short anyway.
     """
     missing = ~np.packbits(chart, axis=1, bitorder="little")  # the rows each column lacks
     covering = [np.flatnonzero(row) for row in chart.T]  # the columns covering each row
