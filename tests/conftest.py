@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,3 +40,26 @@ def needs_gl() -> None:
     problem = _gl_problem()
     if problem:
         pytest.skip(problem)
+
+
+def _run_under_torchrun(code: str, folder: Path, processes: int = 2) -> None:
+    script = folder / "run.py"
+    script.write_text(code)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            f"--nproc_per_node={processes}",
+            str(script),
+        ],
+        check=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def torchrun() -> Callable[..., None]:
+    """``torchrun(code, folder)``: write ``code`` to a script in ``folder`` and run it as two
+    torchrun ranks (gloo on CPU); the test fails if any rank fails."""
+    return _run_under_torchrun

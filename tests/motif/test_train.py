@@ -86,22 +86,14 @@ def test_export_loads_through_the_registry(tiny_weights):
 
 
 @pytest.mark.slow
-def test_ddp_two_processes_on_cpu(tiny_data, tmp_path):
+def test_ddp_two_processes_on_cpu(tiny_data, tmp_path, torchrun):
     """torchrun with two gloo processes trains and writes one checkpoint (rank 0)."""
-    import subprocess
-    import sys
-
-    script = tmp_path / "run.py"
-    script.write_text(
-        "import sys\nfrom heritagekit.train.motif import MotifTrainConfig, train_motif\n"
+    torchrun(
+        "from heritagekit.train.motif import MotifTrainConfig, train_motif\n"
         f"train_motif(MotifTrainConfig(data={str(tiny_data)!r}, out={str(tmp_path / 'ddp')!r},"
         " steps=2, batch_size=2, resolution=16, checkpoint_every=2, sample_every=2,"
-        " device='cpu', threads=1))\n"
-    )
-    subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", str(script)],
-        check=True,
-        timeout=300,
+        " device='cpu', threads=1))\n",
+        tmp_path,
     )
     assert (tmp_path / "ddp" / "checkpoints" / "step_00000002.pt").exists()
     assert len(read_log(tmp_path / "ddp")) == 2

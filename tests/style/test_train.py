@@ -160,24 +160,16 @@ def test_slim_checkpoint_warm_start_keeps_schedule(photos: Path, papercuts: Path
     assert lrs == pytest.approx([2e-4, 2e-4, 2e-4, 2e-4 * 2 / 3, 2e-4 / 3, 0.0])
 
 
-def test_ddp_two_processes_on_cpu(photos: Path, papercuts: Path, tmp_path: Path) -> None:
+def test_ddp_two_processes_on_cpu(photos: Path, papercuts: Path, tmp_path: Path, torchrun) -> None:
     """torchrun with two gloo processes trains; rank 0 alone writes the checkpoint and log."""
-    import subprocess
-    import sys
-
     run = tmp_path / "ddp"
-    script = tmp_path / "run.py"
-    script.write_text(
+    torchrun(
         "from heritagekit.train.style import StyleTrainConfig, train_style\n"
         f"train_style(StyleTrainConfig(a=[{str(photos)!r}], b=[{str(papercuts)!r}],"
         f" run_dir={str(run)!r}, preset='lite', crop=32, steps=2, width=4, blocks=1,"
         " attention_pool=2, sample_every=2, checkpoint_every=2, log_every=1, pool_size=2,"
-        " device='cpu', seed=5))\n"
-    )
-    subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", str(script)],
-        check=True,
-        timeout=300,
+        " device='cpu', seed=5))\n",
+        tmp_path,
     )
     assert (run / "checkpoints" / "step_00000002.pt").exists()
     assert [row["step"] for row in _log(run)] == ["1", "2"]
