@@ -199,21 +199,30 @@ def test_no_positive_rows() -> None:
         qca.minimize(tt)
 
 
-def test_minimal_covers_match_brute_force_on_random_charts() -> None:
+def _brute_force_minimum_covers(chart: np.ndarray) -> list[tuple[int, ...]]:
+    """The independent reference: every set of implicants (rows of ``chart``) of the
+    smallest size that covers all columns, by trying every combination."""
     import itertools
+
+    for size in range(1, chart.shape[0] + 1):
+        covers = [
+            c
+            for c in itertools.combinations(range(chart.shape[0]), size)
+            if chart[list(c)].any(0).all()
+        ]
+        if covers:
+            return covers
+    return []
+
+
+def test_minimal_covers_match_brute_force_on_random_charts() -> None:
 
     rng = np.random.default_rng(1)
     for _ in range(60):
         n_pi, n_rows = int(rng.integers(3, 10)), int(rng.integers(2, 9))
         chart = rng.random((n_pi, n_rows)) < 0.35
         chart[rng.integers(0, n_pi, n_rows), np.arange(n_rows)] = True  # every row coverable
-        expected = []
-        for size in range(1, n_pi + 1):
-            expected = [
-                c for c in itertools.combinations(range(n_pi), size) if chart[list(c)].any(0).all()
-            ]
-            if expected:
-                break
+        expected = _brute_force_minimum_covers(chart)
         models, _, truncated = minimal_covers(chart)
         assert models == expected and not truncated
         capped, _, truncated = minimal_covers(chart, max_models=1)
@@ -228,7 +237,6 @@ def test_lp_guided_route_matches_brute_force(
     racing two seeds or running one, LP bounds, reduced-cost fixing) lists exactly the
     minimum covers a brute force finds, duplicated implicants and the model cap included."""
     import importlib
-    import itertools
 
     # the package's ``minimize`` is the function; the module is reached by its full name
     minimize_module = importlib.import_module("heritagekit.analysis.qca.minimize")
@@ -240,15 +248,7 @@ def test_lp_guided_route_matches_brute_force(
         chart = rng.random((n_pi, n_rows)) < 0.3
         chart[rng.integers(0, n_pi, n_rows), np.arange(n_rows)] = True
         chart = np.vstack([chart, chart[rng.integers(0, n_pi, 3)]])  # interchangeable copies
-        expected = []
-        for size in range(1, chart.shape[0] + 1):
-            expected = [
-                c
-                for c in itertools.combinations(range(chart.shape[0]), size)
-                if chart[list(c)].any(0).all()
-            ]
-            if expected:
-                break
+        expected = _brute_force_minimum_covers(chart)
         models, _, truncated = minimal_covers(chart, max_models=max_models, dfs_budget=0)
         if len(expected) <= max_models:
             assert models == expected and not truncated
@@ -279,13 +279,7 @@ def test_one_swap_covers_are_minimum_covers_and_reach_a_product_chart() -> None:
         n_pi, n_rows = int(rng.integers(5, 11)), int(rng.integers(4, 10))
         chart = rng.random((n_pi, n_rows)) < 0.35
         chart[rng.integers(0, n_pi, n_rows), np.arange(n_rows)] = True
-        minimum = []
-        for size in range(1, n_pi + 1):
-            minimum = [
-                c for c in itertools.combinations(range(n_pi), size) if chart[list(c)].any(0).all()
-            ]
-            if minimum:
-                break
+        minimum = _brute_force_minimum_covers(chart)
         listed = list(swaps(chart, minimum[-1], time.monotonic() + 60))
         assert listed[0] == minimum[-1] and len(set(listed)) == len(listed)
         assert set(listed) <= set(minimum)
