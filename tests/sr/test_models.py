@@ -91,3 +91,25 @@ def test_bad_config() -> None:
         build_sr({"size": "huge"})
     with pytest.raises(ValueError, match="scale"):
         build_sr({"scale": 5})
+
+
+@pytest.mark.parametrize("upsampler", ["pixelshuffle", "bilinear"])
+def test_widening_keeps_the_function_and_trains_the_new_channels(upsampler: str) -> None:
+    from heritagekit.models.sr import widen_into
+
+    torch.manual_seed(3)
+    narrow = build_sr({"scale": 3, "size": "fast", "upsampler": upsampler})
+    for parameter in narrow.parameters():
+        torch.nn.init.normal_(parameter, std=0.05)  # a trained-looking net, tail not zero
+    wide = build_sr({"scale": 3, "size": "fast", "upsampler": upsampler, "width": 40})
+    widen_into(narrow, wide)
+    x = torch.rand(2, 1, 13, 18)  # odd sizes take the padding path too
+    torch.testing.assert_close(wide(x), narrow(x), atol=1e-5, rtol=0)
+    wide(x).square().mean().backward()
+    # outgoing weights of the new channels learn from the first step
+    assert wide.tail.weight.grad[:, 32:].abs().sum() > 0
+    assert wide.merge.weight.grad[:32, 72:].abs().sum() > 0  # new half of the upsampled skip
+    with pytest.raises(ValueError, match="at least as wide"):
+        widen_into(wide, narrow)
+    with pytest.raises(ValueError, match="same-depth"):
+        widen_into(narrow, build_sr({"scale": 3, "size": "quality"}))

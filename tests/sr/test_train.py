@@ -149,6 +149,15 @@ def test_init_weights_starts_a_run_from_a_model_file(data_dir: Path, tmp_path: P
         _load_init_weights(fresh, replace(config, size="quality", init_weights=str(weights)))
     with pytest.raises(BadInputError, match="no such file"):
         _load_init_weights(fresh, replace(config, init_weights=str(tmp_path / "nope.safetensors")))
+    # a narrower donor of the same depth starts a wider run with the same outputs
+    wider = replace(config, width=40, init_weights=str(weights))
+    widened = build_sr(wider.model_config())
+    _load_init_weights(widened, wider)
+    x = torch.rand(1, 1, 10, 10)
+    torch.testing.assert_close(widened(x), donor(x), rtol=1e-5, atol=1e-5)  # +0.01 -> large
+    wide_file = export_weights(widened, wider, tmp_path / "wide.safetensors", step=1)
+    with pytest.raises(BadInputError, match="another architecture: width 40"):  # no narrowing
+        _load_init_weights(fresh, replace(config, init_weights=str(wide_file)))
 
 
 def test_bank_skips_unreadable_files_and_says_so(data_dir: Path, tmp_path: Path) -> None:

@@ -114,6 +114,56 @@ def build_sr(config: dict[str, Any]) -> SRNet:
     return SRNet(**params)
 
 
+def widen_into(source: SRNet, target: SRNet) -> None:
+    """Copy a narrower network into a wider one of the same depth, keeping its function.
+
+    A warm start for a wider model (Net2WiderNet-like): every old weight is copied, the
+    weights from new channels into old ones are zeroed, so ``target`` computes exactly what
+    ``source`` did; the new channels keep ``target``'s random initialisation, so they carry
+    signal and their outgoing weights get gradients from the first step.
+    """
+    old, new = source.head.out_channels, target.head.out_channels
+    same_depth = all(
+        len(getattr(source, part)) == len(getattr(target, part)) for part in ("pre", "mid", "post")
+    )
+    if (
+        new < old
+        or not same_depth
+        or (source.scale, source.channels, source.upsampler)
+        != (
+            target.scale,
+            target.channels,
+            target.upsampler,
+        )
+    ):
+        raise ValueError("widen_into: target must be a same-depth network at least as wide")
+    narrow = torch.arange(old)
+    halved = torch.arange(2 * old)
+    # merge reads cat([f0, up]): the second half starts at ``width`` in each network
+    merged = torch.cat([narrow, new + narrow])
+    spaces = {"in": narrow, "mid": halved, "up": torch.arange(4 * old), "merge": merged}
+    layout = {  # conv -> (output channel map, input channel map); None: all channels
+        "head": (spaces["in"], None),
+        "down": (halved, narrow),
+        "up": (spaces["up"], halved),
+        "merge": (narrow, merged),
+        "tail": (None, narrow),
+    }
+    for part, width_map in (("pre", narrow), ("mid", halved), ("post", narrow)):
+        for i in range(len(getattr(source, part))):
+            for conv in ("conv1", "conv2"):
+                layout[f"{part}.{i}.{conv}"] = (width_map, width_map)
+    modules = dict(target.named_modules())
+    with torch.no_grad():
+        for name, (out_map, in_map) in layout.items():
+            src, dst = dict(source.named_modules())[name], modules[name]
+            out_idx = out_map if out_map is not None else torch.arange(dst.out_channels)
+            in_idx = in_map if in_map is not None else torch.arange(dst.in_channels)
+            dst.weight[out_idx] = 0.0  # old outputs read only old inputs
+            dst.weight[out_idx[:, None], in_idx] = src.weight
+            dst.bias[out_idx] = src.bias
+
+
 _ARGS = {"scale", "channels", "width", "pre_blocks", "mid_blocks", "post_blocks", "upsampler"}
 
 

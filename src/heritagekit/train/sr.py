@@ -46,6 +46,12 @@ class SRTrainConfig:
     data: list[str] = field(default_factory=list)
     scale: int = 4
     size: str = "fast"
+    # architecture overrides of the size preset (None: the preset's value); lets one scale
+    # use a wider network than another within the same multiply-add budget
+    width: int | None = None
+    pre_blocks: int | None = None
+    mid_blocks: int | None = None
+    post_blocks: int | None = None
     channels: int = 1  # 1: Y of Eq. 5 (chroma bicubic), 3: RGB
     upsampler: str = "pixelshuffle"
     loss: str = "eq6"
@@ -88,18 +94,29 @@ class SRTrainConfig:
             raise BadInputError(f"channels must be 1 (Y) or 3 (RGB), got {self.channels}")
         if self.steps < 1 or self.batch_size < 1:
             raise BadInputError("--steps and batch_size must be positive")
+        for key in _ARCHITECTURE_OVERRIDES:
+            value = getattr(self, key)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise BadInputError(f"--config: {key} must be a positive integer, got {value!r}")
         if not self.data:
             raise BadInputError("--data: give at least one folder of training images")
         if self.init_weights and not Path(self.init_weights).is_file():
             raise BadInputError("--init: no such file", path=self.init_weights)
 
     def model_config(self) -> dict[str, Any]:
-        return {
+        config: dict[str, Any] = {
             "scale": self.scale,
             "size": self.size,
             "channels": self.channels,
             "upsampler": self.upsampler,
         }
+        for key in _ARCHITECTURE_OVERRIDES:
+            if getattr(self, key) is not None:
+                config[key] = getattr(self, key)
+        return config
+
+
+_ARCHITECTURE_OVERRIDES = ("width", "pre_blocks", "mid_blocks", "post_blocks")
 
 
 def lr_factor(step: int, config: SRTrainConfig) -> float:
@@ -342,11 +359,26 @@ def _load_init_weights(net: torch.nn.Module, config: SRTrainConfig) -> None:
     source, metadata = load_weights_file(path, task="sr")
     wanted = config.model_config()
     found = json.loads(metadata["config"]) if isinstance(metadata.get("config"), str) else {}
-    differing = sorted(k for k in wanted if found.get(k) != wanted[k])
+    # a narrower network of the same depth is widened (function kept) rather than refused;
+    # widths are compared on the networks, as a preset's width is not written in its config
+    found["width"] = source.head.out_channels
+    wanted["width"] = net.head.out_channels
+    narrower = found["width"] < wanted["width"]
+    differing = sorted(
+        k for k in wanted if found.get(k) != wanted[k] and not (k == "width" and narrower)
+    )
     if differing:
         what = ", ".join(f"{k} {found.get(k)!r} (run: {wanted[k]!r})" for k in differing)
         raise BadInputError(f"init_weights: another architecture: {what}", path=path)
-    net.load_state_dict(source.state_dict())
+    if narrower:
+        from heritagekit.models.sr import widen_into
+
+        try:
+            widen_into(source, net)
+        except ValueError as error:
+            raise BadInputError(f"init_weights: {error}", path=path) from None
+    else:
+        net.load_state_dict(source.state_dict())
 
 
 def export_weights(
