@@ -325,3 +325,34 @@ def test_robustness_fit_hand_computed() -> None:
     assert all(same[k] == pytest.approx(1.0) for k in same if k.startswith("RF_"))
     with pytest.raises(BadInputError, match="at least one test solution"):
         robustness_fit(initial, [], y)
+
+
+@pytest.mark.parametrize(("k", "levels"), [(16, 2), (4, 5), (17, 2), (3, 16)])
+def test_sort_terms_is_unique_rows_in_r_order(k: int, levels: int) -> None:
+    # 16 binary conditions take the packed-key route; 17, or a level above 14, the general
+    # one: both must give Python's sort by term_sort_key of the distinct terms
+    from heritagekit.analysis.qca.terms import sort_terms, term_sort_key
+
+    rng = np.random.default_rng(k)
+    terms = rng.integers(-1, levels, size=(3000, k))
+    terms = np.vstack([terms, terms[:500]])  # duplicates
+    expected = sorted({tuple(int(v) for v in t) for t in terms}, key=term_sort_key)
+    assert [tuple(t) for t in sort_terms(terms).tolist()] == expected
+
+
+def test_undominated_rows_match_the_definition() -> None:
+    from heritagekit.analysis.qca.minimize import _undominated_rows
+
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        chart = rng.random((int(rng.integers(1, 25)), int(rng.integers(1, 15)))) < 0.35
+        chart[:, ~chart.any(axis=0)] = True
+        keep = set(_undominated_rows(chart).tolist())
+        options = [frozenset(np.flatnonzero(chart[:, r])) for r in range(chart.shape[1])]
+        for s, mine in enumerate(options):
+            # dropped exactly when another row's options lie inside it (of equal rows the
+            # first with the fewest options stays)
+            inside = [r for r, other in enumerate(options) if r != s and other <= mine]
+            strictly = [r for r in inside if options[r] != mine]
+            first_equal = min([s] + [r for r in inside if options[r] == mine]) == s
+            assert (s in keep) == (not strictly and first_equal), (s, keep)

@@ -44,10 +44,32 @@ def term_sort_key(term: Sequence[int]) -> tuple:
     return (literals, tuple(v if v != DONT_CARE else 10**6 for v in term))
 
 
+def _packed_sort_keys(terms: np.ndarray) -> np.ndarray | None:
+    """Each term as one uint64 that sorts like its :func:`term_sort_key` after the literal
+    count (4 bits per condition, the first condition highest, don't care as 15), or None
+    when the terms do not fit (more than 16 conditions or levels above 14).
+
+    ``np.unique(axis=0)`` on the hundred thousand raw implicants of a 16-condition search
+    took seconds; on these keys it takes milliseconds.
+    """
+    k = terms.shape[1]
+    if k == 0 or k > 16 or terms.max(initial=0) > 14 or terms.min(initial=0) < DONT_CARE:
+        return None
+    digits = np.where(terms == DONT_CARE, 15, terms).astype(np.uint64)
+    shifts = (4 * np.arange(k - 1, -1, -1)).astype(np.uint64)
+    return np.bitwise_or.reduce(digits << shifts[None, :], axis=1)
+
+
 def sort_terms(terms: np.ndarray) -> np.ndarray:
     """Unique rows of a (m, k) term array, in the order of :func:`term_sort_key`."""
     if terms.shape[0] == 0:
         return terms.reshape(0, terms.shape[1] if terms.ndim == 2 else 0)
+    packed = _packed_sort_keys(terms)
+    if packed is not None:  # one integer per term: unique and sort on a 1-D array
+        keys, first = np.unique(packed, return_index=True)
+        terms = terms[first]
+        literals = (terms != DONT_CARE).sum(axis=1)
+        return terms[np.lexsort([keys, literals])]
     terms = np.unique(terms, axis=0)
     keyed = np.where(terms == DONT_CARE, 10**6, terms)
     literals = (terms != DONT_CARE).sum(axis=1)
