@@ -356,3 +356,20 @@ def test_undominated_rows_match_the_definition() -> None:
             strictly = [r for r in inside if options[r] != mine]
             first_equal = min([s] + [r for r in inside if options[r] == mine]) == s
             assert (s in keep) == (not strictly and first_equal), (s, keep)
+
+
+def test_classes_inside_match_the_definition() -> None:
+    from heritagekit.analysis.qca.minimize import _classes_inside, _column_classes
+
+    rng = np.random.default_rng(6)
+    for _ in range(100):
+        chart = rng.random((int(rng.integers(1, 60)), int(rng.integers(1, 10)))) < 0.3
+        classes, _members = _column_classes(chart[chart.any(axis=1)])
+        rows = [frozenset(np.flatnonzero(c)) for c in classes]
+        maximal, inside = _classes_inside(classes)
+        expected_maximal = [c for c, mine in enumerate(rows) if not any(mine < o for o in rows)]
+        assert maximal.tolist() == expected_maximal
+        expected = {
+            m: [c for c, mine in enumerate(rows) if mine < rows[m]] for m in expected_maximal
+        }
+        assert inside == {m: cs for m, cs in expected.items() if cs}
