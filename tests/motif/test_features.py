@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from heritagekit.motif.features import mean_pairwise_distance, precision_recall
+from heritagekit.motif.features import (
+    mean_pairwise_distance,
+    near_duplicate_share,
+    precision_recall,
+)
 
 
 def test_mean_pairwise_distance_closed_form():
@@ -27,3 +31,25 @@ def test_mode_collapse_keeps_precision_loses_recall():
     collapsed = real[:5].repeat(40, axis=0) + 1e-3 * rng.standard_normal((200, 2))
     precision, recall = precision_recall(real, collapsed, k=3)
     assert precision > 0.9 and recall < 0.2
+
+
+def test_near_duplicates_are_counted():
+    rng = np.random.default_rng(2)
+    real = rng.standard_normal((100, 3))
+    fresh = rng.standard_normal((100, 3))
+    repeated = fresh.copy()
+    repeated[:30] = fresh[30:60] + 1e-6  # 30 samples repeat 30 others: 60 in a close pair
+
+    def reference(x: np.ndarray, threshold: float) -> float:  # loops, by the definition
+        nearest = [
+            min(np.linalg.norm(p - q) for j, q in enumerate(x) if j != i) for i, p in enumerate(x)
+        ]
+        return float(np.mean(np.array(nearest) < threshold))
+
+    real_nearest = [
+        min(np.linalg.norm(p - q) for j, q in enumerate(real) if j != i) for i, p in enumerate(real)
+    ]
+    threshold = float(np.quantile(real_nearest, 0.01))
+    assert near_duplicate_share(real, repeated) == reference(repeated, threshold) >= 0.6
+    assert near_duplicate_share(real, fresh) == reference(fresh, threshold) < 0.1
+    assert near_duplicate_share(real, np.zeros((10, 3))) == 1.0  # one image ten times

@@ -95,6 +95,12 @@ def train_motif_command(
     augment: str = typer.Option(
         "color,translation,cutout", "--augment", help="DiffAugment policy ('' for none)."
     ),
+    diversity_weight: float = typer.Option(
+        0.0,
+        "--diversity-weight",
+        min=0.0,
+        help="Weight of the mode-seeking term (MSGAN) against mode collapse; 0: off.",
+    ),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", min=1),
     sample_every: int = typer.Option(500, "--sample-every", min=1, help="Sample grid period."),
     seed: int = typer.Option(0, "--seed"),
@@ -140,6 +146,7 @@ def train_motif_command(
         lr_g=lr,
         lr_d=lr,
         augment=augment,
+        diversity_weight=diversity_weight,
         checkpoint_every=checkpoint_every,
         sample_every=sample_every,
         seed=seed,

@@ -140,3 +140,19 @@ def mean_pairwise_distance(x: np.ndarray) -> float:
     d = _pairwise(x, x)
     n = len(x)
     return float(d.sum() / (n * (n - 1))) if n > 1 else 0.0
+
+
+def near_duplicate_share(real: np.ndarray, fake: np.ndarray, quantile: float = 0.01) -> float:
+    """Share of ``fake`` whose nearest other fake is closer than all but ``quantile`` of the
+    reals are to their nearest other real: repeated samples (partial mode collapse) that a
+    mean distance hides. About ``quantile`` for a fresh draw of the real distribution."""
+    if len(real) < 2 or len(fake) < 2:
+        return 0.0
+
+    def nearest(x: np.ndarray) -> np.ndarray:
+        d = _pairwise(x, x)
+        np.fill_diagonal(d, np.inf)
+        return d.min(axis=1)
+
+    threshold = float(np.quantile(nearest(real), quantile))
+    return float((nearest(fake) < threshold).mean())

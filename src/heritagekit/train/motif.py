@@ -69,6 +69,9 @@ class MotifTrainConfig:
     beta1: float = 0.0
     beta2: float = 0.999
     ema_decay: float = 0.999
+    # weight of the mode-seeking term (Mao et al. 2019, MSGAN): pairs of latents of one
+    # class are pushed to give images as far apart as the latents; 0 turns it off
+    diversity_weight: float = 0.0
     augment: str = "color,translation,cutout"
     checkpoint_every: int = 500
     sample_every: int = 500
@@ -217,6 +220,16 @@ class MotifTrainResult:
     seconds: float
 
 
+def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor, pairs: int) -> torch.Tensor:
+    """MSGAN's term: 1 / (mean |G(z1) - G(z2)| / mean |z1 - z2|) over the first ``pairs``
+    samples against the next ``pairs``; small when different latents give different
+    images, large when they collapse onto one."""
+    first, second = slice(0, pairs), slice(pairs, 2 * pairs)
+    images = (fake[first] - fake[second]).abs().mean()
+    latents = (z[first] - z[second]).abs().mean()
+    return 1.0 / (images / latents + 1e-5)
+
+
 def _unwrap(module: torch.nn.Module) -> torch.nn.Module:
     return getattr(module, "module", module)
 
@@ -316,11 +329,18 @@ def train_motif(
             # generator: make D score its images as real (Eq. 3, hinge form). The
             # unwrapped D is used so that DDP does not expect gradients for D here.
             z = torch.randn(batch, config.z_dim, device=device)
+            pairs = batch // 2 if config.diversity_weight > 0 else 0
+            if pairs:  # the second half repeats the first half's classes: one pair each
+                y = torch.cat([y[:pairs], y[:pairs], y[2 * pairs :]])
             for p in discriminator.parameters():
                 p.requires_grad_(False)
-            loss_g = -discriminator(diff_augment(g_train(z, y), config.augment), y).mean()
+            fake = g_train(z, y)
+            loss_g = -discriminator(diff_augment(fake, config.augment), y).mean()
             for p in discriminator.parameters():
                 p.requires_grad_(True)
+            loss_div = mode_seeking_loss(fake, z, pairs) if pairs else None
+            if loss_div is not None:
+                loss_g = loss_g + config.diversity_weight * loss_div
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             opt_g.step()
@@ -334,6 +354,7 @@ def train_motif(
                 "loss_g": float(loss_g.detach()),
                 "d_real": float(d_real.detach().mean()),
                 "d_fake": float(d_fake.detach().mean()),
+                **({"loss_div": float(loss_div.detach())} if loss_div is not None else {}),
                 "seconds": time.perf_counter() - began,
             }
             if log is not None:
