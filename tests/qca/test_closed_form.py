@@ -358,9 +358,17 @@ def test_undominated_rows_match_the_definition() -> None:
             assert (s in keep) == (not strictly and first_equal), (s, keep)
 
 
-def test_classes_inside_match_the_definition() -> None:
+@pytest.mark.parametrize("product_entries", [1 << 24, 3])  # 3: one class per block
+def test_classes_inside_match_the_definition(
+    product_entries: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
     from heritagekit.analysis.qca.minimize import _classes_inside, _column_classes
 
+    # the package exports a function named minimize: fetch the module itself
+    module = importlib.import_module("heritagekit.analysis.qca.minimize")
+    monkeypatch.setattr(module, "_PRODUCT_ENTRIES", product_entries)
     rng = np.random.default_rng(6)
     for _ in range(100):
         chart = rng.random((int(rng.integers(1, 60)), int(rng.integers(1, 10)))) < 0.3

@@ -235,6 +235,7 @@ DFS_CPU_BUDGET = 1.0  # CPU seconds of plain branch and bound before the LP-guid
 MILP_TIME_LIMIT = 50.0  # seconds for HiGHS to prove the optimal cover size
 HARD_CHART_BUDGET = 50.0  # wall seconds for the route for hard charts as a whole
 _LP_EPS = 1e-7
+_PRODUCT_ENTRIES = 1 << 24  # largest class-by-class product _classes_inside builds at once
 
 
 def _row_keys(chart: np.ndarray) -> np.ndarray:
@@ -286,18 +287,19 @@ def _classes_inside(chart: np.ndarray) -> tuple[np.ndarray, dict[int, list[int]]
     order = np.argsort(rarest, kind="stable")
     bounds = np.searchsorted(rarest[order], np.arange(chart.shape[1] + 1))
     for row in range(chart.shape[1]):
-        inner = order[bounds[row] : bounds[row + 1]]
-        if inner.size == 0:
-            continue
         outer = covering[row]
-        used = np.flatnonzero(chart[inner].any(axis=0))
-        shared = chart[np.ix_(inner, used)].astype(np.float32) @ (
-            chart[np.ix_(outer, used)].astype(np.float32).T
-        )
-        i, j = np.nonzero(shared == sizes[inner][:, None])
-        keep = inner[i] != outer[j]  # classes are distinct: equal means itself
-        pairs_inner.append(inner[i][keep])
-        pairs_outer.append(outer[j][keep])
+        # blocks bound each product's size on charts with busy rows
+        block = max(1, _PRODUCT_ENTRIES // max(1, outer.size))
+        for start in range(bounds[row], bounds[row + 1], block):
+            inner = order[start : min(start + block, bounds[row + 1])]
+            used = np.flatnonzero(chart[inner].any(axis=0))
+            shared = chart[np.ix_(inner, used)].astype(np.float32) @ (
+                chart[np.ix_(outer, used)].astype(np.float32).T
+            )
+            i, j = np.nonzero(shared == sizes[inner][:, None])
+            keep = inner[i] != outer[j]  # classes are distinct: equal means itself
+            pairs_inner.append(inner[i][keep])
+            pairs_outer.append(outer[j][keep])
     inner_all = np.concatenate(pairs_inner) if pairs_inner else np.zeros(0, np.int64)
     outer_all = np.concatenate(pairs_outer) if pairs_outer else np.zeros(0, np.int64)
     maximal = np.ones(n_classes, dtype=bool)
