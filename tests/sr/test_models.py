@@ -86,6 +86,23 @@ def test_registry_round_trip(tmp_path) -> None:
     assert meta["name"] == "sr-test"
 
 
+def test_half_precision_weights_file(tmp_path) -> None:
+    from heritagekit.models.registry import load_weights_file, save_weights
+
+    net = build_sr({"scale": 4, "size": "fast"})
+    for p in net.parameters():
+        torch.nn.init.normal_(p, std=0.05)
+    metadata = {"name": "t", "task": "sr", "builder": "heritagekit.models.sr:build_sr"}
+    metadata["config"] = {"scale": 4, "size": "fast"}
+    full = save_weights(net, tmp_path / "full.safetensors", metadata)
+    half = save_weights(net, tmp_path / "half.safetensors", metadata, half=True)
+    assert half.stat().st_size < 0.55 * full.stat().st_size
+    loaded, _ = load_weights_file(half)
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())
+    for a, b in zip(loaded.parameters(), net.parameters(), strict=True):
+        torch.testing.assert_close(a, b.half().float())  # exactly the float16 rounding
+
+
 def test_bad_config() -> None:
     with pytest.raises(ValueError, match="size"):
         build_sr({"size": "huge"})

@@ -129,8 +129,14 @@ def load_model(
     return load_weights_file(get_model(name, task).path, device=device, task=task)
 
 
-def save_weights(network: Any, path: str | Path, metadata: dict[str, Any]) -> Path:
-    """Write a network's weights as safetensors with string metadata, atomically."""
+def save_weights(
+    network: Any, path: str | Path, metadata: dict[str, Any], *, half: bool = False
+) -> Path:
+    """Write a network's weights as safetensors with string metadata, atomically.
+
+    ``half`` stores floating-point tensors as float16 (half the size; loading converts them
+    back to the network's float32): measure a model's quality on the stored file.
+    """
     import os
 
     from safetensors.torch import save_file
@@ -143,6 +149,8 @@ def save_weights(network: Any, path: str | Path, metadata: dict[str, Any]) -> Pa
     if missing:
         raise ValueError(f"metadata lacks {missing}")
     state = {k: v.detach().contiguous().cpu() for k, v in network.state_dict().items()}
+    if half:
+        state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
     fd, tmp = temp_file_beside(path)
     os.close(fd)
     try:
