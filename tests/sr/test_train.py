@@ -145,7 +145,7 @@ def test_init_weights_starts_a_run_from_a_model_file(data_dir: Path, tmp_path: P
     messages: list[str] = []
     train_sr(replace(config, init_weights=str(weights)), tmp_path / "run", log=messages.append)
     assert any("initialised from" in m for m in messages)
-    with pytest.raises(BadInputError, match="another architecture: size 'fast'"):
+    with pytest.raises(BadInputError, match=r"another architecture: mid_blocks 2 \(run: 3\)"):
         _load_init_weights(fresh, replace(config, size="quality", init_weights=str(weights)))
     with pytest.raises(BadInputError, match="no such file"):
         _load_init_weights(fresh, replace(config, init_weights=str(tmp_path / "nope.safetensors")))
@@ -155,6 +155,10 @@ def test_init_weights_starts_a_run_from_a_model_file(data_dir: Path, tmp_path: P
     _load_init_weights(widened, wider)
     x = torch.rand(1, 1, 10, 10)
     torch.testing.assert_close(widened(x), donor(x), rtol=1e-5, atol=1e-5)  # +0.01 -> large
+    # an override equal to the preset is the same network
+    _load_init_weights(
+        build_sr(config.model_config()), replace(config, width=32, init_weights=str(weights))
+    )
     wide_file = export_weights(widened, wider, tmp_path / "wide.safetensors", step=1)
     with pytest.raises(BadInputError, match="another architecture: width 40"):  # no narrowing
         _load_init_weights(fresh, replace(config, init_weights=str(wide_file)))

@@ -123,29 +123,19 @@ def widen_into(source: SRNet, target: SRNet) -> None:
     signal and their outgoing weights get gradients from the first step.
     """
     old, new = source.head.out_channels, target.head.out_channels
-    same_depth = all(
-        len(getattr(source, part)) == len(getattr(target, part)) for part in ("pre", "mid", "post")
-    )
-    if (
-        new < old
-        or not same_depth
-        or (source.scale, source.channels, source.upsampler)
-        != (
-            target.scale,
-            target.channels,
-            target.upsampler,
-        )
-    ):
+    kinds = [(net.scale, net.channels, net.upsampler) for net in (source, target)]
+    depths = [
+        [len(getattr(net, part)) for part in ("pre", "mid", "post")] for net in (source, target)
+    ]
+    if new < old or kinds[0] != kinds[1] or depths[0] != depths[1]:
         raise ValueError("widen_into: target must be a same-depth network at least as wide")
-    narrow = torch.arange(old)
-    halved = torch.arange(2 * old)
+    narrow, halved = torch.arange(old), torch.arange(2 * old)
     # merge reads cat([f0, up]): the second half starts at ``width`` in each network
     merged = torch.cat([narrow, new + narrow])
-    spaces = {"in": narrow, "mid": halved, "up": torch.arange(4 * old), "merge": merged}
     layout = {  # conv -> (output channel map, input channel map); None: all channels
-        "head": (spaces["in"], None),
+        "head": (narrow, None),
         "down": (halved, narrow),
-        "up": (spaces["up"], halved),
+        "up": (torch.arange(4 * old), halved),  # pixel shuffle keeps channel c at 4c..4c+3
         "merge": (narrow, merged),
         "tail": (None, narrow),
     }
@@ -165,6 +155,13 @@ def widen_into(source: SRNet, target: SRNet) -> None:
 
 
 _ARGS = {"scale", "channels", "width", "pre_blocks", "mid_blocks", "post_blocks", "upsampler"}
+
+
+def architecture(config: dict[str, Any]) -> dict[str, Any]:
+    """The network a registry config builds: its size preset with the overrides applied."""
+    defaults = {"scale": 4, "channels": 1, "upsampler": "pixelshuffle"}
+    preset = SIZES.get(config.get("size", "fast"), {})
+    return {**defaults, **preset, **{k: v for k, v in config.items() if k in _ARGS}}
 
 
 def count_parameters(net: nn.Module) -> int:

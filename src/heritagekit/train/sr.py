@@ -357,12 +357,13 @@ def _load_init_weights(net: torch.nn.Module, config: SRTrainConfig) -> None:
     if not path.is_file():
         raise BadInputError("init_weights: no such file", path=path)
     source, metadata = load_weights_file(path, task="sr")
-    wanted = config.model_config()
+    from heritagekit.models.sr import architecture
+
+    # compared as built (preset plus overrides), so an override equal to the preset matches
+    wanted = architecture(config.model_config())
     found = json.loads(metadata["config"]) if isinstance(metadata.get("config"), str) else {}
-    # a narrower network of the same depth is widened (function kept) rather than refused;
-    # widths are compared on the networks, as a preset's width is not written in its config
-    found["width"] = source.head.out_channels
-    wanted["width"] = net.head.out_channels
+    found = architecture(found)
+    # a narrower network of the same depth is widened (function kept) rather than refused
     narrower = found["width"] < wanted["width"]
     differing = sorted(
         k for k in wanted if found.get(k) != wanted[k] and not (k == "width" and narrower)
