@@ -146,7 +146,8 @@ def test_init_weights_starts_a_run_from_a_model_file(data_dir: Path, tmp_path: P
     train_sr(replace(config, init_weights=str(weights)), tmp_path / "run", log=messages.append)
     assert any("initialised from" in m for m in messages)
     with pytest.raises(BadInputError, match=r"another architecture: mid_blocks 2 \(run: 3\)"):
-        _load_init_weights(fresh, replace(config, size="quality", init_weights=str(weights)))
+        quality = replace(config, size="quality", init_weights=str(weights))
+        _load_init_weights(build_sr(quality.model_config()), quality)  # the run's own network
     with pytest.raises(BadInputError, match="no such file"):
         _load_init_weights(fresh, replace(config, init_weights=str(tmp_path / "nope.safetensors")))
     # a narrower donor of the same depth starts a wider run with the same outputs

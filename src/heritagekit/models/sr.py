@@ -122,12 +122,9 @@ def widen_into(source: SRNet, target: SRNet) -> None:
     ``source`` did; the new channels keep ``target``'s random initialisation, so they carry
     signal and their outgoing weights get gradients from the first step.
     """
-    old, new = source.head.out_channels, target.head.out_channels
-    kinds = [(net.scale, net.channels, net.upsampler) for net in (source, target)]
-    depths = [
-        [len(getattr(net, part)) for part in ("pre", "mid", "post")] for net in (source, target)
-    ]
-    if new < old or kinds[0] != kinds[1] or depths[0] != depths[1]:
+    have, want = architecture(source), architecture(target)
+    old, new = have.pop("width"), want.pop("width")
+    if new < old or have != want:
         raise ValueError("widen_into: target must be a same-depth network at least as wide")
     narrow, halved = torch.arange(old), torch.arange(2 * old)
     # merge reads cat([f0, up]): the second half starts at ``width`` in each network
@@ -157,11 +154,18 @@ def widen_into(source: SRNet, target: SRNet) -> None:
 _ARGS = {"scale", "channels", "width", "pre_blocks", "mid_blocks", "post_blocks", "upsampler"}
 
 
-def architecture(config: dict[str, Any]) -> dict[str, Any]:
-    """The network a registry config builds: its size preset with the overrides applied."""
-    defaults = {"scale": 4, "channels": 1, "upsampler": "pixelshuffle"}
-    preset = SIZES.get(config.get("size", "fast"), {})
-    return {**defaults, **preset, **{k: v for k, v in config.items() if k in _ARGS}}
+def architecture(net: SRNet) -> dict[str, Any]:
+    """The arguments that shape a built network (read from its layers, so a preset and an
+    equal override describe the same network)."""
+    return {
+        "scale": net.scale,
+        "channels": net.channels,
+        "upsampler": net.upsampler,
+        "width": net.head.out_channels,
+        "pre_blocks": len(net.pre),
+        "mid_blocks": len(net.mid),
+        "post_blocks": len(net.post),
+    }
 
 
 def count_parameters(net: nn.Module) -> int:

@@ -352,32 +352,24 @@ def train_sr(
 def _load_init_weights(net: torch.nn.Module, config: SRTrainConfig) -> None:
     """Copy a model file's weights into ``net`` if it is the same architecture."""
     from heritagekit.models.registry import load_weights_file
+    from heritagekit.models.sr import architecture, widen_into
 
     path = Path(str(config.init_weights))
     if not path.is_file():
         raise BadInputError("init_weights: no such file", path=path)
-    source, metadata = load_weights_file(path, task="sr")
-    from heritagekit.models.sr import architecture
-
-    # compared as built (preset plus overrides), so an override equal to the preset matches
-    wanted = architecture(config.model_config())
-    found = json.loads(metadata["config"]) if isinstance(metadata.get("config"), str) else {}
-    found = architecture(found)
+    source, _ = load_weights_file(path, task="sr")
+    # compared as built, so an override equal to the size preset matches
+    wanted, found = architecture(net), architecture(source)
     # a narrower network of the same depth is widened (function kept) rather than refused
     narrower = found["width"] < wanted["width"]
     differing = sorted(
-        k for k in wanted if found.get(k) != wanted[k] and not (k == "width" and narrower)
+        k for k in wanted if found[k] != wanted[k] and not (k == "width" and narrower)
     )
     if differing:
-        what = ", ".join(f"{k} {found.get(k)!r} (run: {wanted[k]!r})" for k in differing)
+        what = ", ".join(f"{k} {found[k]!r} (run: {wanted[k]!r})" for k in differing)
         raise BadInputError(f"init_weights: another architecture: {what}", path=path)
     if narrower:
-        from heritagekit.models.sr import widen_into
-
-        try:
-            widen_into(source, net)
-        except ValueError as error:
-            raise BadInputError(f"init_weights: {error}", path=path) from None
+        widen_into(source, net)
     else:
         net.load_state_dict(source.state_dict())
 

@@ -187,13 +187,6 @@ def _bitsets(matrix: np.ndarray) -> list[int]:
     return [int.from_bytes(row.tobytes(), "little") for row in packed]
 
 
-def _words(matrix: np.ndarray) -> np.ndarray:
-    """Each row of a boolean matrix packed into uint64 words (bit j = column j)."""
-    packed = np.packbits(matrix, axis=1, bitorder="little")
-    pad = (-packed.shape[1]) % 8
-    return np.ascontiguousarray(np.pad(packed, ((0, 0), (0, pad)))).view(np.uint64)
-
-
 def _undominated_rows(coverage: np.ndarray) -> np.ndarray:
     """Rows (columns of ``coverage``) to keep: a row whose implicants include all those of
     another row is covered whenever that row is, so dropping it changes no cover."""
@@ -204,7 +197,7 @@ def _undominated_rows(coverage: np.ndarray) -> np.ndarray:
     # row against every other took seconds on 16-condition charts)
     matrix = csr_array(coverage).astype(np.int32)
     shared = (matrix.T @ matrix).tocsr()
-    counts = coverage.sum(axis=0)
+    counts = shared.diagonal()  # the implicants covering each row
     keep = np.ones(coverage.shape[1], dtype=bool)
     for r in np.argsort(counts, kind="stable"):
         if not keep[r]:
