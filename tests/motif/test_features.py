@@ -40,16 +40,15 @@ def test_near_duplicates_are_counted():
     repeated = fresh.copy()
     repeated[:30] = fresh[30:60] + 1e-6  # 30 samples repeat 30 others: 60 in a close pair
 
-    def reference(x: np.ndarray, threshold: float) -> float:  # loops, by the definition
-        nearest = [
-            min(np.linalg.norm(p - q) for j, q in enumerate(x) if j != i) for i, p in enumerate(x)
-        ]
-        return float(np.mean(np.array(nearest) < threshold))
+    def nearest(x: np.ndarray) -> np.ndarray:  # loops, by the definition
+        return np.array(
+            [min(np.linalg.norm(p - q) for j, q in enumerate(x) if j != i) for i, p in enumerate(x)]
+        )
 
-    real_nearest = [
-        min(np.linalg.norm(p - q) for j, q in enumerate(real) if j != i) for i, p in enumerate(real)
-    ]
-    threshold = float(np.quantile(real_nearest, 0.01))
+    def reference(x: np.ndarray, threshold: float) -> float:
+        return float(np.mean(nearest(x) < threshold))
+
+    threshold = float(np.quantile(nearest(real), 0.01))
     assert near_duplicate_share(real, repeated) == reference(repeated, threshold) >= 0.6
     assert near_duplicate_share(real, fresh) == reference(fresh, threshold) < 0.1
     assert near_duplicate_share(real, np.zeros((10, 3))) == 1.0  # one image ten times
