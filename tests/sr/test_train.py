@@ -57,6 +57,8 @@ def test_losses() -> None:
     assert float(eq6(x, 1 - x)) > 0.5
     l1 = SRLoss("l1")
     assert float(l1(x, x + 0.1)) == pytest.approx(0.1, abs=1e-6)
+    mse = SRLoss("mse")  # PSNR's loss: 10 log10(1 / mse) dB for data in [0, 1]
+    assert float(mse(x, x + 0.1)) == pytest.approx(0.01, abs=1e-6)
     with pytest.raises(ValueError):
         SRLoss("l3")
 

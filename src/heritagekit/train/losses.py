@@ -1,4 +1,4 @@
-"""Training losses for super-resolution: seed 000 Eq. 6 and an L1 alternative.
+"""Training losses for super-resolution: seed 000 Eq. 6, and L1 / MSE alternatives.
 
 Eq. 6: ``Loss = (1 - SSIM_9x9(I_H, I_T)) + w * MSE(VGG16(I_H), VGG16(I_T))`` with w = 0.1.
 VGG16 weights are not shipped; when they are absent the perceptual term is dropped and
@@ -16,11 +16,16 @@ from torch import nn
 from heritagekit.errors import MissingWeightsError
 from heritagekit.metrics.fidelity import ssim
 
-LOSSES = ("eq6", "l1", "l1+ssim")
+LOSSES = ("eq6", "l1", "l1+ssim", "mse")
 
 
 class SRLoss(nn.Module):
-    """``kind``: ``eq6`` (1 - SSIM + w * VGG), ``l1``, or ``l1+ssim`` (sum of both)."""
+    """``kind``: ``eq6`` (1 - SSIM + w * VGG), ``l1``, ``l1+ssim`` (sum of both), or ``mse``.
+
+    ``mse`` is the loss PSNR measures: the usual last stage after L1 training when the
+    target is a PSNR figure (L1 converges faster, a short MSE stage at a low learning rate
+    then tunes for the metric).
+    """
 
     def __init__(
         self,
@@ -44,6 +49,8 @@ class SRLoss(nn.Module):
         loss = output.new_zeros(())
         if self.kind in ("l1", "l1+ssim"):
             loss = loss + F.l1_loss(output, target)
+        if self.kind == "mse":
+            loss = loss + F.mse_loss(output, target)
         if self.kind in ("eq6", "l1+ssim"):
             loss = loss + (1.0 - ssim(output, target, window_size=9, data_range=1.0))
         if self.vgg is not None:
