@@ -191,3 +191,62 @@ def test_missing_init_weights_fail_before_any_work(data_dir: Path, tmp_path: Pat
     config = replace(_config(data_dir, 1), init_weights=str(tmp_path / "nope.safetensors"))
     with pytest.raises(BadInputError, match="--init: no such file"):
         config.validate()
+
+
+def test_update_ema_closed_form() -> None:
+    from heritagekit.train.ema import update_ema, warmed_decay
+
+    ema, live = torch.nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        ema.weight.fill_(0.0)
+        live.weight.fill_(1.0)
+    update_ema(ema, live, 0.9)
+    torch.testing.assert_close(ema.weight, torch.full((1, 2), 0.1))
+    update_ema(ema, live, 0.9)  # 0.9 * 0.1 + 0.1
+    torch.testing.assert_close(ema.weight, torch.full((1, 2), 0.19))
+    assert warmed_decay(0.999, 0) == pytest.approx(0.1)
+    assert warmed_decay(0.999, 10**6) == 0.999
+
+
+def test_weight_average_follows_the_live_weights_and_resumes(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """With ema_decay set from --init weights, the checkpointed average equals the
+    recursion avg_t = d avg_{t-1} + (1 - d) w_t over the live weights w_t of each step,
+    and a stopped run resumes to the same average as an uninterrupted one."""
+    from dataclasses import replace
+
+    from heritagekit.models.sr import build_sr
+    from heritagekit.train.checkpoint import checkpoint_path, load_checkpoint
+    from heritagekit.train.sr import export_weights
+
+    base = _config(data_dir, 4)
+    donor = build_sr(base.model_config())
+    weights = export_weights(donor, base, tmp_path / "donor.safetensors", step=0)
+    config = replace(
+        base, init_weights=str(weights), ema_decay=0.5, checkpoint_every=1, keep_checkpoints=10
+    )
+    train_sr(config, tmp_path / "full", log=lambda m: None)
+
+    def state(step: int, key: str) -> dict[str, torch.Tensor]:
+        net = build_sr(config.model_config())
+        load_checkpoint(checkpoint_path(tmp_path / "full", step), modules={key: net})
+        return net.state_dict()
+
+    expected = {k: v.clone() for k, v in donor.state_dict().items()}
+    for step in range(1, 5):
+        live = state(step, "net")
+        expected = {k: 0.5 * expected[k] + 0.5 * live[k] for k in expected}
+    averaged = state(4, "ema")
+    for key in expected:
+        torch.testing.assert_close(averaged[key], expected[key])
+    assert any(not torch.equal(averaged[k], state(4, "net")[k]) for k in expected)
+
+    train_sr(config, tmp_path / "split", stop_after=2, log=lambda m: None)
+    train_sr(config, tmp_path / "split", resume=True, log=lambda m: None)
+    net = build_sr(config.model_config())
+    load_checkpoint(checkpoint_path(tmp_path / "split", 4), modules={"ema": net})
+    for key, value in net.state_dict().items():
+        torch.testing.assert_close(value, averaged[key])
+    with pytest.raises(BadInputError, match="ema_decay"):
+        replace(config, ema_decay=1.0).validate()

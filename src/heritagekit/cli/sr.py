@@ -67,7 +67,9 @@ def train_sr_command(
         from heritagekit.train.checkpoint import latest_checkpoint, load_checkpoint
 
         net = build_sr(settings.model_config())
-        load_checkpoint(latest_checkpoint(run_dir), modules={"net": net})
+        # with weight averaging on, the average is the run's result
+        which = "ema" if settings.ema_decay > 0 else "net"
+        load_checkpoint(latest_checkpoint(run_dir), modules={which: net})
         export_weights(net, settings, export, step=result["step"])
         typer.echo(f"weights written to {export}")
 

@@ -44,6 +44,7 @@ from heritagekit.train.checkpoint import (
     save_checkpoint,
     seed_everything,
 )
+from heritagekit.train.ema import update_ema, warmed_decay
 
 # Fewer than this many images of a type cannot teach a GAN the type (even with DiffAugment,
 # which was shown to work from ~100 images); 8 is the floor below which we refuse outright.
@@ -203,14 +204,6 @@ def make_grid(images: torch.Tensor, rows: int) -> np.ndarray:
     return sheet
 
 
-@torch.no_grad()
-def update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
-    for e, p in zip(ema.parameters(), model.parameters(), strict=False):
-        e.lerp_(p, 1 - decay)
-    for e, b in zip(ema.buffers(), model.buffers(), strict=False):
-        e.copy_(b)  # BatchNorm running statistics follow the live generator
-
-
 @dataclass
 class MotifTrainResult:
     run_dir: Path
@@ -345,7 +338,7 @@ def train_motif(
             loss_g.backward()
             opt_g.step()
             # ramp the EMA in: early on the average would mostly hold the random init
-            update_ema(ema, generator, min(config.ema_decay, (1 + step) / (10 + step)))
+            update_ema(ema, generator, warmed_decay(config.ema_decay, step))
 
             done = step + 1
             record = {

@@ -12,6 +12,7 @@ writes. Stop with Ctrl-C or SIGTERM: a checkpoint is written at the current step
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import math
 import os
@@ -35,6 +36,7 @@ from heritagekit.train.checkpoint import (
     save_checkpoint,
     seed_everything,
 )
+from heritagekit.train.ema import update_ema, warmed_decay
 
 BUILDER = "heritagekit.models.sr:build_sr"
 
@@ -76,6 +78,10 @@ class SRTrainConfig:
     # a .safetensors SR model of the same architecture to start from (fine-tuning, or a new
     # schedule from shipped weights); ignored when a run is resumed from its checkpoint
     init_weights: str | None = None
+    # > 0: keep an exponential moving average of the weights (e.g. 0.999, a window of about
+    # 1000 steps); validation, snapshots and exported weights then use the average, which
+    # smooths out the step-to-step wobble of the last weights
+    ema_decay: float = 0.0
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> SRTrainConfig:
@@ -100,6 +106,8 @@ class SRTrainConfig:
                 raise BadInputError(f"--config: {key} must be a positive integer, got {value!r}")
         if not self.data:
             raise BadInputError("--data: give at least one folder of training images")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise BadInputError(f"--config: ema_decay must be in [0, 1), got {self.ema_decay}")
         if self.init_weights and not Path(self.init_weights).is_file():
             raise BadInputError("--init: no such file", path=self.init_weights)
 
@@ -263,10 +271,13 @@ def train_sr(
     if config.init_weights and not (resume and existing is not None):
         _load_init_weights(net, config)
         say(f"initialised from {config.init_weights}")
+    # the average starts from the initial weights (those of --init when fine-tuning)
+    ema = copy.deepcopy(net) if config.ema_decay > 0 else None
+    modules = {"net": net} if ema is None else {"net": net, "ema": ema}
     if resume and existing is not None:
         start, _ = load_checkpoint(
             existing,
-            modules={"net": net},
+            modules=modules,
             optimizers={"adam": optimizer},
             schedulers={"lr": scheduler},
             generators={"patches": sampler.generator},
@@ -290,7 +301,7 @@ def train_sr(
             save_checkpoint(
                 checkpoint_path(run_dir, step),
                 step=step,
-                modules={"net": net},
+                modules=modules,
                 optimizers={"adam": optimizer},
                 schedulers={"lr": scheduler},
                 generators={"patches": sampler.generator},
@@ -309,6 +320,11 @@ def train_sr(
             loss.backward()
             optimizer.step()
             scheduler.step()
+            if ema is not None:
+                # from scratch the average must forget the random start fast (warmed decay);
+                # from trained --init weights the start is worth keeping, so full decay at once
+                decay = config.ema_decay
+                update_ema(ema, net, decay if config.init_weights else warmed_decay(decay, step))
             step += 1
             losses.append(float(loss.detach()))
             if main and (step % config.log_every == 0 or step == config.steps):
@@ -323,7 +339,7 @@ def train_sr(
                 metrics.write(json.dumps({"step": step, "loss": recent}) + "\n")
                 metrics.flush()
             if main and val_files and (step % config.val_every == 0 or step == config.steps):
-                last_val = validate(net, val_files, config.scale, device)
+                last_val = validate(ema or net, val_files, config.scale, device)
                 say(
                     f"validation step {step}: PSNR {last_val['psnr']:.3f} dB  "
                     f"SSIM {last_val['ssim']:.4f}"
@@ -331,7 +347,7 @@ def train_sr(
                 metrics.write(json.dumps({"step": step, "val": last_val}) + "\n")
                 metrics.flush()
                 export_weights(
-                    net, config, run_dir / "snapshots" / f"step_{step:08d}.safetensors", step=step
+                    ema or net, config, run_dir / "snapshots" / f"step_{step:08d}.safetensors", step=step
                 )
             if step % config.checkpoint_every == 0:
                 checkpoint()
