@@ -347,7 +347,10 @@ def train_sr(
                 metrics.write(json.dumps({"step": step, "val": last_val}) + "\n")
                 metrics.flush()
                 export_weights(
-                    ema or net, config, run_dir / "snapshots" / f"step_{step:08d}.safetensors", step=step
+                    ema or net,
+                    config,
+                    run_dir / "snapshots" / f"step_{step:08d}.safetensors",
+                    step=step,
                 )
             if step % config.checkpoint_every == 0:
                 checkpoint()
