@@ -115,3 +115,37 @@ def test_bad_models_raise_one_clear_error(tmp_path) -> None:
         Renderer([], W, H)
     with pytest.raises(BadInputError, match="camera path"):
         list(camera_path("spiral", 3, centre=np.zeros(3), radius=1.0, aspect=1.0))
+
+
+def _textured_obj(folder, texture_line: str) -> object:
+    (folder / "tri.obj").write_text(
+        "mtllib tri.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 0 1\n"
+        "usemtl m\nf 1/1 2/2 3/3\n"
+    )
+    (folder / "tri.mtl").write_text(f"newmtl m\nKd 1 1 1\n{texture_line}\n")
+    return folder / "tri.obj"
+
+
+def test_missing_textures_are_named_not_dropped(tmp_path) -> None:
+    from PIL import Image
+
+    # present: the texture is used (a 1x1 solid texture would mean it was dropped)
+    Image.new("RGB", (8, 4), (200, 30, 30)).save(tmp_path / "red tex.png")
+    textured = load_meshes(_textured_obj(tmp_path, "map_Kd red tex.png"))
+    assert textured[0].texture.shape == (4, 8, 3)
+    assert tuple(textured[0].texture[0, 0]) == (200, 30, 30)
+    # missing map: one error naming the model and the texture
+    with pytest.raises(BadInputError, match=r"tri\.obj.*'gone\.png', which is missing"):
+        load_meshes(_textured_obj(tmp_path, "map_Kd -clamp on gone.png"))
+    # missing material library
+    (tmp_path / "tri.mtl").unlink()
+    with pytest.raises(BadInputError, match=r"'tri\.mtl', which is missing"):
+        load_meshes(tmp_path / "tri.obj")
+    # a glTF whose external image is missing
+    gltf = tmp_path / "scene.gltf"
+    gltf.write_text(
+        '{"asset": {"version": "2.0"}, "images": [{"uri": "tex%20a.png"}], '
+        '"buffers": [{"uri": "data:application/octet-stream;base64,AAAA", "byteLength": 3}]}'
+    )
+    with pytest.raises(BadInputError, match=r"'tex a\.png', which is missing"):
+        load_meshes(gltf)

@@ -185,3 +185,18 @@ def test_a_run_can_start_from_shipped_format_weights(tmp_path: Path, tiny_model:
     resumed: list[str] = []  # a resumed run takes its weights from the checkpoint instead
     train(config, tmp_path / "continued", log=resumed.append)
     assert not any(line.startswith("initialised") for line in resumed)
+
+
+def test_turntable_missing_texture_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "tri.obj").write_text(
+        "mtllib tri.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 0 1\nusemtl m\n"
+        "f 1/1 2/2 3/3\n"
+    )
+    (tmp_path / "tri.mtl").write_text("newmtl m\nmap_Kd missing.png\n")
+    result = _heritage(
+        "turntable", str(tmp_path / "tri.obj"), "-o", str(tmp_path / "x.mp4"), "--method",
+        "bilinear",
+    )  # fmt: skip
+    assert result.returncode == 2 and "missing.png" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.mp4").exists()

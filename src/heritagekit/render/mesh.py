@@ -4,12 +4,18 @@ A ``TexturedMesh`` is flat arrays (positions, normals, uv, faces) plus one RGB t
 Scenes are lists of them. Loading flattens any glTF/GLB, OBJ or PLY scene into that form:
 textures come from the material's base-colour image, and meshes without a texture get a
 1x1 texture of their material or vertex colour, so every mesh renders the same way.
+A texture or material file the model names but that is not there is an error (trimesh
+would drop it silently and the model would render untextured).
 """
 
 from __future__ import annotations
 
+import json
+import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 
@@ -105,6 +111,11 @@ def load_meshes(path: str | Path) -> list[TexturedMesh]:
     path = Path(path)
     if not path.is_file():
         raise BadInputError("no such file", path=path)
+    for needed in referenced_files(path):
+        if not (path.parent / needed).is_file():
+            raise BadInputError(
+                f"names {needed!r}, which is missing (a texture or material)", path=path
+            )
     try:
         scene = trimesh.load(str(path), force="scene")
     except Exception as error:  # trimesh raises many types for broken files
@@ -117,3 +128,77 @@ def load_meshes(path: str | Path) -> list[TexturedMesh]:
     if not meshes:
         raise BadInputError("holds no triangle mesh (empty scene)", path=path)
     return meshes
+
+
+# OBJ material statements that name a file (maps of a .mtl; the .mtl itself in the .obj)
+_MTL_MAP = re.compile(r"^\s*(map_\w+|bump|disp|decal|refl)\s+(.+?)\s*$", re.IGNORECASE)
+
+
+def _mtl_map_file(arguments: str) -> str:
+    """The file name at the end of a .mtl map statement: options such as ``-s 1 1 1`` or
+    ``-clamp on`` come first, each followed by numbers, on/off or (``-imfchan``,
+    ``-type``) one word; the name is the rest, which may hold spaces."""
+    words = arguments.split()
+    i = 0
+    while i < len(words) and words[i].startswith("-") and not _is_number(words[i]):
+        option = words[i].lower()
+        i += 1
+        if option in ("-imfchan", "-type") and i < len(words):
+            i += 1
+            continue
+        while i < len(words) and (_is_number(words[i]) or words[i].lower() in ("on", "off")):
+            i += 1
+    return " ".join(words[i:])
+
+
+def _is_number(word: str) -> bool:
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
+
+
+def _gltf_json(path: Path) -> dict:
+    """The JSON of a .gltf file or of a .glb's first chunk ({} if it cannot be read: the
+    loader then reports the broken file)."""
+    try:
+        data = path.read_bytes()
+        if path.suffix.lower() == ".glb":
+            if data[:4] != b"glTF" or len(data) < 20:
+                return {}
+            length, kind = struct.unpack_from("<II", data, 12)
+            if kind != 0x4E4F534A:  # "JSON"
+                return {}
+            data = data[20 : 20 + length]
+        parsed = json.loads(data)
+    except (OSError, ValueError, struct.error):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def referenced_files(path: str | Path) -> list[str]:
+    """Files a model names beside itself, relative to its folder: an OBJ's material
+    libraries and their texture maps, a glTF/GLB's external images and buffers."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    names: list[str] = []
+    if suffix == ".obj":
+        for line in path.read_text(errors="replace").splitlines():
+            if line.strip().lower().startswith("mtllib "):
+                library = line.strip()[len("mtllib ") :].strip()
+                names.append(library)
+                if (path.parent / library).is_file():
+                    for mtl_line in (
+                        (path.parent / library).read_text(errors="replace").splitlines()
+                    ):
+                        match = _MTL_MAP.match(mtl_line)
+                        if match:
+                            names.append(_mtl_map_file(match.group(2)))
+    elif suffix in (".gltf", ".glb"):
+        document = _gltf_json(path)
+        for entry in [*document.get("images", []), *document.get("buffers", [])]:
+            uri = entry.get("uri") if isinstance(entry, dict) else None
+            if isinstance(uri, str) and not uri.startswith("data:"):
+                names.append(unquote(uri))
+    return [name.replace("\\", "/") for name in names if name]
