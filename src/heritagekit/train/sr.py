@@ -274,6 +274,7 @@ def train_sr(
     # the average starts from the initial weights (those of --init when fine-tuning)
     ema = copy.deepcopy(net) if config.ema_decay > 0 else None
     modules = {"net": net} if ema is None else {"net": net, "ema": ema}
+    result_net = net if ema is None else ema  # what validation and snapshots measure
     if resume and existing is not None:
         start, _ = load_checkpoint(
             existing,
@@ -339,7 +340,7 @@ def train_sr(
                 metrics.write(json.dumps({"step": step, "loss": recent}) + "\n")
                 metrics.flush()
             if main and val_files and (step % config.val_every == 0 or step == config.steps):
-                last_val = validate(ema or net, val_files, config.scale, device)
+                last_val = validate(result_net, val_files, config.scale, device)
                 say(
                     f"validation step {step}: PSNR {last_val['psnr']:.3f} dB  "
                     f"SSIM {last_val['ssim']:.4f}"
@@ -347,7 +348,7 @@ def train_sr(
                 metrics.write(json.dumps({"step": step, "val": last_val}) + "\n")
                 metrics.flush()
                 export_weights(
-                    ema or net,
+                    result_net,
                     config,
                     run_dir / "snapshots" / f"step_{step:08d}.safetensors",
                     step=step,
