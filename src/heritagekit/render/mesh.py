@@ -161,20 +161,53 @@ def _is_number(word: str) -> bool:
 
 def _gltf_json(path: Path) -> dict:
     """The JSON of a .gltf file or of a .glb's first chunk ({} if it cannot be read: the
-    loader then reports the broken file)."""
+    loader then reports the broken file). Of a .glb only the header and that chunk are
+    read, not its (possibly large) binary buffers."""
     try:
-        data = path.read_bytes()
-        if path.suffix.lower() == ".glb":
-            if data[:4] != b"glTF" or len(data) < 20:
-                return {}
-            length, kind = struct.unpack_from("<II", data, 12)
-            if kind != 0x4E4F534A:  # "JSON"
-                return {}
-            data = data[20 : 20 + length]
+        with path.open("rb") as stream:
+            if path.suffix.lower() == ".glb":
+                header = stream.read(20)
+                if header[:4] != b"glTF" or len(header) < 20:
+                    return {}
+                length, kind = struct.unpack_from("<II", header, 12)
+                if kind != 0x4E4F534A:  # "JSON"
+                    return {}
+                data = stream.read(length)
+            else:
+                data = stream.read()
         parsed = json.loads(data)
     except (OSError, ValueError, struct.error):
         return {}
     return parsed if isinstance(parsed, dict) else {}
+
+
+def _obj_references(path: Path) -> list[str]:
+    """An OBJ's material libraries and the texture maps those libraries name. The OBJ is
+    read line by line (only its ``mtllib`` lines matter)."""
+    names: list[str] = []
+    with path.open(errors="replace") as lines:
+        libraries = [
+            line.strip()[len("mtllib ") :].strip()
+            for line in lines
+            if line.strip().lower().startswith("mtllib ")
+        ]
+    for library in libraries:
+        names.append(library)
+        if not (path.parent / library).is_file():
+            continue
+        for line in (path.parent / library).read_text(errors="replace").splitlines():
+            match = _MTL_MAP.match(line)
+            if match:
+                names.append(_mtl_map_file(match.group(2)))
+    return names
+
+
+def _gltf_references(path: Path) -> list[str]:
+    """A glTF/GLB's external images and buffers (``data:`` URIs are embedded)."""
+    document = _gltf_json(path)
+    entries = [*document.get("images", []), *document.get("buffers", [])]
+    uris = [entry.get("uri") for entry in entries if isinstance(entry, dict)]
+    return [unquote(uri) for uri in uris if isinstance(uri, str) and not uri.startswith("data:")]
 
 
 def referenced_files(path: str | Path) -> list[str]:
@@ -182,23 +215,10 @@ def referenced_files(path: str | Path) -> list[str]:
     libraries and their texture maps, a glTF/GLB's external images and buffers."""
     path = Path(path)
     suffix = path.suffix.lower()
-    names: list[str] = []
     if suffix == ".obj":
-        for line in path.read_text(errors="replace").splitlines():
-            if line.strip().lower().startswith("mtllib "):
-                library = line.strip()[len("mtllib ") :].strip()
-                names.append(library)
-                if (path.parent / library).is_file():
-                    for mtl_line in (
-                        (path.parent / library).read_text(errors="replace").splitlines()
-                    ):
-                        match = _MTL_MAP.match(mtl_line)
-                        if match:
-                            names.append(_mtl_map_file(match.group(2)))
+        names = _obj_references(path)
     elif suffix in (".gltf", ".glb"):
-        document = _gltf_json(path)
-        for entry in [*document.get("images", []), *document.get("buffers", [])]:
-            uri = entry.get("uri") if isinstance(entry, dict) else None
-            if isinstance(uri, str) and not uri.startswith("data:"):
-                names.append(unquote(uri))
+        names = _gltf_references(path)
+    else:
+        names = []
     return [name.replace("\\", "/") for name in names if name]
