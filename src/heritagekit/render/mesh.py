@@ -117,7 +117,7 @@ def load_meshes(path: str | Path) -> list[TexturedMesh]:
                 f"names {needed!r}, which is missing (a texture or material)", path=path
             )
     try:
-        scene = trimesh.load(str(path), force="scene")
+        scene = trimesh.load(str(path), force="scene", resolver=_map_option_resolver(path))
     except Exception as error:  # trimesh raises many types for broken files
         raise BadInputError(f"cannot be loaded as a 3D model ({error})", path=path) from error
     meshes = []
@@ -149,6 +149,28 @@ def _mtl_map_file(arguments: str) -> str:
         while i < len(words) and (_is_number(words[i]) or words[i].lower() in ("on", "off")):
             i += 1
     return " ".join(words[i:])
+
+
+def _map_option_resolver(path: Path):
+    """A trimesh file resolver for the model's folder that also finds a texture named in a
+    .mtl map statement with options (``map_Kd -s 1 1 1 wood.png``): trimesh takes the whole
+    rest of the line as the file name, fails to open it and drops the texture silently."""
+    from trimesh.resolvers import FilePathResolver
+
+    class MapOptionResolver(FilePathResolver):
+        def get(self, name: str) -> bytes:
+            try:
+                return super().get(name)
+            except (OSError, ValueError):
+                stripped = _mtl_map_file(name)
+                if not stripped or stripped == name.strip():
+                    raise
+                return super().get(stripped)
+
+        def namespaced(self, namespace: str) -> FilePathResolver:
+            return MapOptionResolver(str(Path(self.parent) / namespace))
+
+    return MapOptionResolver(str(path.parent))
 
 
 def _is_number(word: str) -> bool:
