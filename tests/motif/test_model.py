@@ -123,3 +123,41 @@ def test_builder_round_trips_config():
     g = build_motif_generator(config.to_dict())
     assert g.config == config
     assert F.interpolate is not None
+
+
+def test_minibatch_spread_closed_form():
+    from heritagekit.models.motif import minibatch_spread
+
+    x = torch.zeros(8, 2, 3, 3)
+    x[1] = 2.0  # group 0..3: values 0, 2, 0, 0 -> population std sqrt(0.75) everywhere
+    spread = minibatch_spread(x, 4)
+    assert spread.shape == (8, 1, 3, 3)
+    assert torch.allclose(spread[:4], torch.full((4, 1, 3, 3), 0.75**0.5), atol=1e-6)
+    assert torch.allclose(spread[4:], torch.zeros(4, 1, 3, 3), atol=1e-3)  # identical images
+
+
+def test_minibatch_spread_keeps_groups_consecutive_and_divides_the_batch():
+    from heritagekit.models.motif import minibatch_spread
+
+    # D's batch is [real; fake]: a spread over real images must not see the fakes
+    real, fake = torch.randn(4, 3, 2, 2), torch.zeros(4, 3, 2, 2)
+    spread = minibatch_spread(torch.cat([real, fake]), 4)[:, 0, 0, 0]
+    assert torch.all(spread[:4] > 0.1) and torch.all(spread[4:] < 1e-3)
+    # 6 images, group 4: the group shrinks to 3, the largest size dividing 6
+    x = torch.arange(6.0).view(6, 1, 1, 1)
+    expected = torch.tensor([0.0, 1.0, 2.0]).std(unbiased=False)
+    assert torch.allclose(minibatch_spread(x, 4)[:, 0, 0, 0], expected.repeat(6), atol=1e-6)
+
+
+def test_discriminator_with_spread_tells_a_collapsed_batch_apart():
+    torch.manual_seed(0)
+    d = MotifDiscriminator(MotifGANConfig(minibatch_std=4))
+    y = torch.zeros(4, dtype=torch.long)
+    image = torch.rand(1, 3, 64, 64) * 2 - 1
+    varied = torch.cat([image, torch.rand(3, 3, 64, 64) * 2 - 1])
+    collapsed = image.repeat(4, 1, 1, 1)
+    # the first image is the same in both batches; only its batch-mates differ
+    assert d(varied, y)[0] != d(collapsed, y)[0]
+    assert MotifDiscriminator(MotifGANConfig())(varied, y).shape == (4,)
+    with pytest.raises(BadInputError, match="minibatch_std"):
+        MotifGANConfig(minibatch_std=-1)

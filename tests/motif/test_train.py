@@ -141,3 +141,34 @@ def test_diversity_term_is_logged_and_resumes_exactly(tiny_data, tmp_path):
     assert [(r["loss_g"], r["loss_div"]) for r in split] == [
         (r["loss_g"], r["loss_div"]) for r in full
     ]
+
+
+def test_checkpoint_from_before_a_new_model_option_still_resumes(tiny_data, tmp_path, straight):
+    import shutil
+
+    import torch
+
+    run = tmp_path / "old"
+    shutil.copytree(straight[1].parent.parent, run)
+    # a checkpoint written before MotifGANConfig had ``minibatch_std``
+    payload = torch.load(straight[1], map_location="cpu", weights_only=False)
+    del payload["extra"]["model_config"]["minibatch_std"]
+    torch.save(payload, run / "checkpoints" / straight[1].name)
+    assert train_motif(_config(tiny_data, run, 4)).steps == 4
+    spread = _config(tiny_data, run, 6)
+    spread.minibatch_std = 2  # another discriminator: refused
+    with pytest.raises(BadInputError, match="minibatch_std"):
+        train_motif(spread)
+
+
+def test_minibatch_std_run_resumes_exactly(tiny_data, tmp_path):
+    def config(out, steps):
+        c = _config(tiny_data, tmp_path / out, steps)
+        c.minibatch_std = 2
+        return c
+
+    train_motif(config("full", 4), resume=False)
+    train_motif(config("split", 2), resume=False)
+    train_motif(config("split", 4))
+    full, split = read_log(tmp_path / "full"), read_log(tmp_path / "split")
+    assert [r["loss_d"] for r in full] == [r["loss_d"] for r in split]

@@ -42,6 +42,11 @@ class MotifGANConfig:
     g_channels: list[int] = field(default_factory=lambda: [128, 64, 32, 16, 8])
     d_channels: list[int] = field(default_factory=lambda: [16, 32, 64, 128])
     residual: bool = True
+    # > 0: D sees the spread of its last features over groups of this many images
+    # (minibatch standard deviation, Karras et al. 2018), so a batch of near-identical
+    # fakes is easy to tell from real ones: a direct penalty on mode collapse. 0: off
+    # (the layout of the models trained before it existed).
+    minibatch_std: int = 0
 
     def __post_init__(self) -> None:
         blocks = round(math.log2(self.resolution / 4))
@@ -55,6 +60,8 @@ class MotifGANConfig:
             raise BadInputError(f"d_channels needs {blocks} widths for {self.resolution}px")
         if len(self.categories) < 1:
             raise BadInputError("a motif model needs at least one category")
+        if self.minibatch_std < 0:
+            raise BadInputError(f"minibatch_std must be >= 0, got {self.minibatch_std}")
 
     @property
     def num_classes(self) -> int:
@@ -175,15 +182,39 @@ class MotifDiscriminator(nn.Module):
                 for i, (a, b) in enumerate(itertools.pairwise(ch))
             )
         )
+        self.group = config.minibatch_std
+        # the spread joins the last features as one more channel, read by one more conv
+        self.spread_conv = (
+            spectral_norm(nn.Conv2d(ch[-1] + 1, ch[-1], 3, padding=1)) if self.group else None
+        )
         self.linear = spectral_norm(nn.Linear(ch[-1], 1))
         self.embed = spectral_norm(nn.Embedding(config.num_classes, ch[-1]))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        return F.relu(self.blocks(x)).sum(dim=(2, 3))
+        h = self.blocks(x)
+        if self.spread_conv is not None:
+            spread = minibatch_spread(h, self.group)
+            h = self.spread_conv(torch.cat([F.relu(h), spread], dim=1))
+        return F.relu(h).sum(dim=(2, 3))
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         h = self.features(x)
         return self.linear(h).squeeze(1) + (self.embed(y) * h).sum(dim=1)
+
+
+def minibatch_spread(x: torch.Tensor, group: int) -> torch.Tensor:
+    """N x 1 x H x W: for each image, the mean standard deviation of ``x`` (N x C x H x W)
+    over its group of ``group`` consecutive images.
+
+    Consecutive groups (not ProGAN's strided ones) keep the real and the fake halves of the
+    discriminator's batch apart when the half is a multiple of the group. The group shrinks
+    to the largest size that divides N (1 gives zero spread).
+    """
+    n, _, h, w = x.shape
+    size = max(g for g in range(1, min(group, n) + 1) if n % g == 0)
+    grouped = x.reshape(n // size, size, *x.shape[1:])
+    std = torch.sqrt(grouped.var(dim=1, unbiased=False) + 1e-8).mean(dim=(1, 2, 3))
+    return std.repeat_interleave(size).view(n, 1, 1, 1).expand(n, 1, h, w)
 
 
 def count_parameters(module: nn.Module) -> int:

@@ -65,6 +65,7 @@ class MotifTrainConfig:
     g_channels: list[int] | None = None
     d_channels: list[int] | None = None
     residual: bool = True
+    minibatch_std: int = 0  # group size of D's minibatch standard deviation; 0: off
     lr_g: float = 2e-4
     lr_d: float = 2e-4
     beta1: float = 0.0
@@ -95,6 +96,7 @@ class MotifTrainConfig:
             g_channels=list(g),
             d_channels=list(d),
             residual=self.residual,
+            minibatch_std=self.minibatch_std,
         )
 
 
@@ -419,6 +421,8 @@ def _check_compatible(checkpoint: Path, model_config: MotifGANConfig) -> None:
         raise BadInputError(
             f"not a motif training checkpoint ({error})", path=checkpoint
         ) from error
+    # through the dataclass: a key added since the checkpoint was written takes its default
+    saved = MotifGANConfig.from_dict(saved).to_dict()
     if saved != model_config.to_dict():
         differs = sorted(k for k in saved if saved.get(k) != model_config.to_dict().get(k))
         raise BadInputError(
