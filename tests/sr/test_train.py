@@ -250,3 +250,13 @@ def test_weight_average_follows_the_live_weights_and_resumes(
         torch.testing.assert_close(value, averaged[key])
     with pytest.raises(BadInputError, match="ema_decay"):
         replace(config, ema_decay=1.0).validate()
+
+
+def test_validation_says_how_many_of_the_images_it_scored(data_dir: Path, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    config = replace(_config(data_dir, 2), val_dir=str(data_dir), val_images=2, val_every=2)
+    messages: list[str] = []
+    result = train_sr(config, tmp_path / "run", log=messages.append)
+    line = next(m for m in messages if m.startswith("validation step 2"))
+    assert "first 2 of 3 images" in line and result["val"]["psnr"] > 20

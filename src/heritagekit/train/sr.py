@@ -285,9 +285,10 @@ def train_sr(
             map_location="cpu",
         )
         say(f"resumed from {existing} at step {start}")
-    val_files = []
+    val_files, val_total = [], 0
     if config.val_dir:
-        val_files = find_images([config.val_dir])[: config.val_images]
+        every_val_file = find_images([config.val_dir])
+        val_files, val_total = every_val_file[: config.val_images], len(every_val_file)
     say(
         f"training sr x{config.scale} {config.size} ({config.channels} ch) on {len(sampler)} "
         f"patches, steps {start}->{config.steps}, device {device}, world {world}"
@@ -343,7 +344,8 @@ def train_sr(
                 last_val = validate(result_net, val_files, config.scale, device)
                 say(
                     f"validation step {step}: PSNR {last_val['psnr']:.3f} dB  "
-                    f"SSIM {last_val['ssim']:.4f}"
+                    f"SSIM {last_val['ssim']:.4f}  (first {len(val_files)} of {val_total} "
+                    "images; `heritage evaluate sr` scores them all)"
                 )
                 metrics.write(json.dumps({"step": step, "val": last_val}) + "\n")
                 metrics.flush()
