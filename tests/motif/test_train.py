@@ -172,3 +172,21 @@ def test_minibatch_std_run_resumes_exactly(tiny_data, tmp_path):
     train_motif(config("split", 4))
     full, split = read_log(tmp_path / "full"), read_log(tmp_path / "split")
     assert [r["loss_d"] for r in full] == [r["loss_d"] for r in split]
+
+
+def test_class_sorted_batches_are_balanced_and_drawn_from_their_class():
+    import torch
+
+    from heritagekit.train.motif import class_sorted_batch
+
+    labels = torch.tensor([0] * 5 + [1] * 9 + [2] * 3)  # images in class order
+    sampler = torch.Generator().manual_seed(0)
+    seen = set()
+    for _ in range(200):
+        index, classes = class_sorted_batch(labels, 3, 12, sampler)
+        assert classes.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+        assert torch.equal(labels[index], classes)
+        seen.update(index.tolist())
+    assert seen == set(range(17))  # every image of every class gets drawn
+    _, odd = class_sorted_batch(labels, 3, 7, sampler)
+    assert odd.tolist() == [0, 0, 0, 1, 1, 2, 2]  # as equal as 7 allows, in order

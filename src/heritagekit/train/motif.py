@@ -65,7 +65,8 @@ class MotifTrainConfig:
     g_channels: list[int] | None = None
     d_channels: list[int] | None = None
     residual: bool = True
-    minibatch_std: int = 0  # group size of D's minibatch standard deviation; 0: off
+    # group size of D's minibatch standard deviation, with class-sorted batches; 0: off
+    minibatch_std: int = 0
     lr_g: float = 2e-4
     lr_d: float = 2e-4
     beta1: float = 0.0
@@ -215,6 +216,24 @@ class MotifTrainResult:
     seconds: float
 
 
+def class_sorted_batch(
+    labels: torch.Tensor, num_classes: int, batch: int, sampler: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(image indices, their classes) of a batch with the classes in equal shares (as near
+    as ``batch`` allows) and in order, each image drawn at random from its class.
+
+    With a minibatch standard deviation layer the groups of consecutive images then hold
+    one class each, so D measures the spread within a class: a generator that draws every
+    fan alike is caught, which a spread over mixed classes (fans next to books) would hide.
+    ``labels`` holds the class of every image, in class order.
+    """
+    classes = torch.arange(batch) * num_classes // batch
+    counts = torch.bincount(labels, minlength=num_classes)
+    starts = torch.cumsum(counts, 0) - counts
+    offsets = (torch.rand(batch, generator=sampler) * counts[classes]).long()
+    return starts[classes] + offsets, classes
+
+
 def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor, pairs: int) -> torch.Tensor:
     """MSGAN's term: 1 / (mean |G(z1) - G(z2)| / mean |z1 - z2|) over the first ``pairs``
     samples against the next ``pairs``; small when different latents give different
@@ -296,6 +315,7 @@ def train_motif(
     fixed_z = torch.randn(per_row * len(categories), config.z_dim, generator=fixed).to(device)
     fixed_y = torch.arange(len(categories)).repeat_interleave(per_row).to(device)
 
+    label_list = labels  # on the CPU, for class-sorted batches
     images = images.to(device)
     labels = labels.to(device)
     batch = config.batch_size
@@ -305,8 +325,12 @@ def train_motif(
     log = open(run_dir / "log.jsonl", "a") if dist_info.main else None  # noqa: SIM115
     try:
         for step in range(start, config.steps):
-            index = torch.randint(0, len(images), (batch,), generator=sampler).to(device)
-            real, y = images[index], labels[index]
+            if config.minibatch_std:
+                index, y = class_sorted_batch(label_list, len(categories), batch, sampler)
+                real, y = images[index.to(device)], y.to(device)
+            else:
+                index = torch.randint(0, len(images), (batch,), generator=sampler).to(device)
+                real, y = images[index], labels[index]
 
             # discriminator: hinge loss on augmented real and fake (Eq. 2)
             z = torch.randn(batch, config.z_dim, device=device)
