@@ -134,7 +134,7 @@ def test_missing_textures_are_named_not_dropped(tmp_path) -> None:
     textured = load_meshes(_textured_obj(tmp_path, "map_Kd red tex.png"))
     assert textured[0].texture.shape == (4, 8, 3)
     assert tuple(textured[0].texture[0, 0]) == (200, 30, 30)
-    # a map statement with options (as Blender and 3ds Max write them) keeps its texture
+    # a map statement with options (scale, clamp, bump multiplier...) keeps its texture
     for options in ("-s 1 1 1", "-clamp on -bm 0.5", "-o 0.1 0.2 -imfchan l"):
         with_options = load_meshes(_textured_obj(tmp_path, f"map_Kd {options} red tex.png"))
         assert with_options[0].texture.shape == (4, 8, 3), options

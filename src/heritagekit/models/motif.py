@@ -44,7 +44,7 @@ class MotifGANConfig:
     residual: bool = True
     # > 0: D sees the spread of its last features over groups of this many images
     # (minibatch standard deviation, Karras et al. 2018), so a batch of near-identical
-    # fakes is easy to tell from real ones: a direct penalty on mode collapse. 0: off
+    # fakes is easy to tell from real ones (a signal against mode collapse). 0: off
     # (the layout of the models trained before it existed).
     minibatch_std: int = 0
 
