@@ -315,7 +315,7 @@ def train_motif(
     fixed_z = torch.randn(per_row * len(categories), config.z_dim, generator=fixed).to(device)
     fixed_y = torch.arange(len(categories)).repeat_interleave(per_row).to(device)
 
-    label_list = labels  # on the CPU, for class-sorted batches
+    cpu_labels = labels  # for class-sorted batches, drawn on the CPU like the indices
     images = images.to(device)
     labels = labels.to(device)
     batch = config.batch_size
@@ -326,7 +326,7 @@ def train_motif(
     try:
         for step in range(start, config.steps):
             if config.minibatch_std:
-                index, y = class_sorted_batch(label_list, len(categories), batch, sampler)
+                index, y = class_sorted_batch(cpu_labels, len(categories), batch, sampler)
                 real, y = images[index.to(device)], y.to(device)
             else:
                 index = torch.randint(0, len(images), (batch,), generator=sampler).to(device)
@@ -446,9 +446,9 @@ def _check_compatible(checkpoint: Path, model_config: MotifGANConfig) -> None:
             f"not a motif training checkpoint ({error})", path=checkpoint
         ) from error
     # through the dataclass: a key added since the checkpoint was written takes its default
-    saved = MotifGANConfig.from_dict(saved).to_dict()
-    if saved != model_config.to_dict():
-        differs = sorted(k for k in saved if saved.get(k) != model_config.to_dict().get(k))
+    saved, current = MotifGANConfig.from_dict(saved).to_dict(), model_config.to_dict()
+    if saved != current:
+        differs = sorted(k for k in saved if saved[k] != current[k])
         raise BadInputError(
             f"checkpoint was trained with another model or data ({', '.join(differs)} differ);"
             " use a new --out or --no-resume",
