@@ -207,6 +207,7 @@ def test_calibrate_necessity_robustness(qca_dir: Path) -> None:
         (["--conditions", "A,B,Z"], "'Z'"),
         (["--conditions", "A,B,C", "--include", "remainders", "--dir-exp", "A=1,Q=0"], "'Q'"),
         (["--conditions", "A,B,C", "--incl-cut", "1.5"], "--incl-cut"),
+        (["--conditions", "A,B,C", "--time-limit", "0"], "--time-limit"),
     ],
 )
 def test_bad_options_exit_2(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import time
 import warnings
 
 import numpy as np
@@ -295,6 +297,46 @@ def test_hard_route_stops_at_the_model_cap_on_a_chart_with_thousands_of_minimum_
     models, _, truncated = minimal_covers(chart, max_models=10_000, dfs_budget=0)
     assert truncated and len(models) == len(set(models)) == 10_000
     assert all(len(m) == 6 and chart[list(m)].any(0).all() for m in models)
+
+
+def affine_space_lines(dim: int) -> np.ndarray:
+    """Points x lines of the affine space AG(dim, 3) (a Steiner triple system): covering
+    every line with points is a classic hard set cover (for dim 4, 81 points and 1080
+    lines: LP bound 27, optimum 61 = 81 minus the largest cap of AG(4, 3), 20; a proof of
+    that optimum by branch and bound takes far longer than this test allows)."""
+    points = list(itertools.product(range(3), repeat=dim))
+    index = {p: i for i, p in enumerate(points)}
+    lines = {
+        frozenset(
+            (index[a], index[b], index[tuple((-x - y) % 3 for x, y in zip(a, b, strict=True))])
+        )
+        for a, b in itertools.combinations(points, 2)
+    }
+    chart = np.zeros((len(points), len(lines)), dtype=bool)
+    for r, line in enumerate(sorted(sorted(line) for line in lines)):
+        chart[line, r] = True
+    return chart
+
+
+def test_hard_route_stops_at_the_time_limit_and_says_so() -> None:
+    chart = affine_space_lines(4)
+    assert chart.shape == (81, 1080) and (chart.sum(axis=0) == 3).all()
+    started = time.monotonic()
+    with pytest.warns(UserWarning, match=r"not proven in the time limit of 0.5 s.*--time-limit"):
+        models, _, truncated = minimal_covers(chart, dfs_budget=0, time_limit=0.5)
+    assert time.monotonic() - started < 10  # the search stopped instead of proving
+    assert truncated and models
+    assert all(chart[list(m)].any(axis=0).all() for m in models)  # still covers
+    assert all(len(m) >= 61 for m in models)  # the known optimum bounds every cover
+
+
+@pytest.mark.parametrize("limit", [0.0, -1.0, float("nan")])
+def test_time_limit_must_be_positive(limit: float) -> None:
+    with pytest.raises(BadInputError, match="--time-limit"):
+        minimal_covers(np.eye(3, dtype=bool), time_limit=limit)
+    tt = qca.truth_table(qca.prepare(crisp_frame(["11"], ["00"], "AB"), "Y"), 1.0, 1)
+    with pytest.raises(BadInputError, match="--time-limit"):
+        qca.minimize(tt, "?", time_limit=limit)
 
 
 def test_lp_guided_route_lists_models_with_implicants_inside_others() -> None:

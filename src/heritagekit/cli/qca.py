@@ -265,6 +265,12 @@ def minimize(
         None, "--chart", help="Write the configuration chart (.md, .html, .png; intermediate)."
     ),
     max_models: int = typer.Option(10_000, "--max-models", help="Cap on listed models."),
+    time_limit: float | None = typer.Option(
+        None,
+        "--time-limit",
+        help="Seconds each hard prime-implicant chart may take to prove its minimal size "
+        "(default 50).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
     case_column: str | None = CASE_COLUMN,
     negate_outcome: bool = NEGATE,
@@ -292,7 +298,12 @@ def minimize(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", QCAWarning)
         solution = run_minimize(
-            tt, include_value, dir_value, exclude=exclude_value, max_models=max_models
+            tt,
+            include_value,
+            dir_value,
+            exclude=exclude_value,
+            max_models=max_models,
+            **({} if time_limit is None else {"time_limit": time_limit}),
         )
     console = Console(highlight=False, soft_wrap=True)
     _warn(Console(stderr=True, highlight=False, soft_wrap=True), caught)

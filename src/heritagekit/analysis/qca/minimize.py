@@ -225,8 +225,9 @@ class _SmallerCover(Exception):
 
 
 DFS_CPU_BUDGET = 1.0  # CPU seconds of plain branch and bound before the LP-guided route
-MILP_TIME_LIMIT = 50.0  # seconds for HiGHS to prove the optimal cover size
-HARD_CHART_BUDGET = 50.0  # wall seconds for the route for hard charts as a whole
+# Wall seconds the LP-guided route may spend on one hard chart (HiGHS's proof of the
+# minimal size, then the listing of covers): ``time_limit`` of the public functions.
+DEFAULT_TIME_LIMIT = 50.0
 _LP_EPS = 1e-7
 _PRODUCT_ENTRIES = 1 << 24  # largest class-by-class product _classes_inside builds at once
 
@@ -448,7 +449,7 @@ def _highs_solver(chart: np.ndarray, time_limit: float, seed: int, start_cover: 
     solver = highspy.Highs()
     for option, value in {
         "output_flag": False,
-        "time_limit": max(1.0, time_limit),
+        "time_limit": max(0.1, time_limit),  # a spent budget still gets its first LP
         "random_seed": seed,
         "mip_pscost_minreliable": 0,
         "mip_heuristic_effort": 0.0,  # the greedy start and the node LPs find covers enough
@@ -644,13 +645,13 @@ def _one_swap_covers(
 
 
 def _hard_chart_covers(
-    chart: np.ndarray, greedy_size: int, max_models: int
+    chart: np.ndarray, greedy_size: int, max_models: int, time_limit: float
 ) -> tuple[list[tuple[int, ...]], bool, bool]:
     """(minimal covers as implicant indices, optimum proven, every cover listed)."""
-    deadline = time.monotonic() + HARD_CHART_BUDGET
+    deadline = time.monotonic() + time_limit
     classes, members = _column_classes(chart)
     core = _cyclic_core(classes)
-    milp_budget = min(MILP_TIME_LIMIT, deadline - time.monotonic() - 1.0)
+    milp_budget = deadline - time.monotonic() - 1.0
     incumbent, proven = _milp_optimum(core.chart, milp_budget)
     size = len(incumbent) if incumbent is not None else greedy_size
     class_covers: set[tuple[int, ...]] = set()
@@ -704,7 +705,11 @@ def _hard_chart_covers(
 
 
 def minimal_covers(
-    coverage: np.ndarray, *, max_models: int = 10_000, dfs_budget: float = DFS_CPU_BUDGET
+    coverage: np.ndarray,
+    *,
+    max_models: int = 10_000,
+    dfs_budget: float = DFS_CPU_BUDGET,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> tuple[list[tuple[int, ...]], list[int], bool]:
     """Every cover of all columns (rows of the chart) with the fewest implicants.
 
@@ -713,8 +718,11 @@ def minimal_covers(
     (some real noisy data sets have millions) and then says so. Small charts are solved by a
     plain branch and bound; one that takes over ``dfs_budget`` CPU seconds goes to an
     LP-guided search (HiGHS proves the optimal size, LP bounds and reduced-cost fixing
-    enumerate the covers of that size).
+    enumerate the covers of that size) that stops after ``time_limit`` wall seconds: a
+    size not proven by then is reported in a warning and the smallest covers found are
+    returned.
     """
+    check_time_limit(time_limit)
     if coverage.shape[1] == 0:
         return [()], [], False
     if np.any(~coverage.any(axis=0)):
@@ -791,23 +799,31 @@ def minimal_covers(
     try:
         search(remaining, base, 0, everything)
     except _OverBudget:
-        return _hard_chart(coverage, remaining, n_rows, base, greedy_cover, max_models)
+        return _hard_chart(coverage, remaining, base, greedy_cover, max_models, time_limit)
     return sorted(found), essential, state["saturated"]
+
+
+def check_time_limit(time_limit: float) -> None:
+    if not time_limit > 0:  # also NaN
+        raise BadInputError(f"--time-limit must be a positive number of seconds, got {time_limit}")
 
 
 def _hard_chart(
     coverage: np.ndarray,
     remaining: int,
-    n_rows: int,
     base: tuple[int, ...],
     greedy_cover: list[int],
     max_models: int,
+    time_limit: float,
 ) -> tuple[list[tuple[int, ...]], list[int], bool]:
     """The LP-guided route on the rows the essential implicants leave uncovered."""
+    n_rows = coverage.shape[1]
     rows = [r for r in range(n_rows) if remaining >> r & 1]
     chart = coverage[:, rows]
     useful = np.flatnonzero(chart.any(axis=1))
-    covers, proven, complete = _hard_chart_covers(chart[useful], len(greedy_cover), max_models)
+    covers, proven, complete = _hard_chart_covers(
+        chart[useful], len(greedy_cover), max_models, time_limit
+    )
     models = [tuple(sorted((*base, *(int(useful[i]) for i in c)))) for c in covers]
     if not models:  # nothing better found in time: the greedy cover, flagged below
         models = [tuple(sorted((*base, *greedy_cover)))]
@@ -815,7 +831,8 @@ def _hard_chart(
         what = (
             "the minimal size is proven, but not every minimal model may be listed"
             if proven
-            else "minimality is not proven; the smallest covers found are listed"
+            else f"minimality is not proven in the time limit of {time_limit:g} s; the "
+            "smallest covers found are listed (give it more time: time_limit, --time-limit)"
         )
         if not (proven and len(models) > max_models):  # a full list is not a failure
             warnings.warn(
@@ -833,12 +850,16 @@ def solve_chart(
     levels: Sequence[int],
     *,
     max_models: int = 10_000,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> ChartSolution:
-    """Keep the implicants that cover a positive row, then find all minimal covers."""
+    """Keep the implicants that cover a positive row, then find all minimal covers
+    (``time_limit``: see ``minimal_covers``)."""
     terms = sort_terms(np.asarray(implicants, dtype=np.int64).reshape(-1, len(levels)))
     coverage = coverage_matrix(terms, positive, levels)
     useful = coverage.any(axis=1)
     implicants = [tuple(t) for t in terms[useful].tolist()]
     coverage = coverage[useful]
-    models, essential, truncated = minimal_covers(coverage, max_models=max_models)
+    models, essential, truncated = minimal_covers(
+        coverage, max_models=max_models, time_limit=time_limit
+    )
     return ChartSolution(implicants, coverage, models, essential, truncated)

@@ -29,6 +29,8 @@ import pandas as pd
 from heritagekit.analysis.qca.data import QCAWarning
 from heritagekit.analysis.qca.fit import sufficiency, unique_coverage
 from heritagekit.analysis.qca.minimize import (
+    DEFAULT_TIME_LIMIT,
+    check_time_limit,
     prime_implicants_closed,
     prime_implicants_open,
     solve_chart,
@@ -399,11 +401,15 @@ def _labels(prefix: str, n: int) -> list[str]:
 # ---------------------------------------------------------------------------- solutions
 
 
-def complex_solution(tt: TruthTable, *, max_models: int = 10_000) -> Solution:
+def complex_solution(
+    tt: TruthTable, *, max_models: int = 10_000, time_limit: float = DEFAULT_TIME_LIMIT
+) -> Solution:
     """The conservative solution: positive rows only, no remainder."""
     positive = _positive(tt)
     implicants = prime_implicants_closed(positive, tt.levels)
-    chart = solve_chart(implicants, positive, tt.levels, max_models=max_models)
+    chart = solve_chart(
+        implicants, positive, tt.levels, max_models=max_models, time_limit=time_limit
+    )
     models = [[chart.implicants[i] for i in m] for m in chart.models]
     return Solution(
         kind="complex",
@@ -421,6 +427,7 @@ def parsimonious_solution(
     exclude: str | Sequence[Any] | None = None,
     contradictions_as_remainders: bool = False,
     max_models: int = 10_000,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> Solution:
     """The parsimonious solution: remainders as simplifying assumptions (bar excluded ones)."""
     positive = _positive(tt)
@@ -428,7 +435,9 @@ def parsimonious_solution(
     excluded_configs = parse_configs(exclude, tt.conditions, tt.levels)
     forbidden = np.vstack([tt.codes(out_forbidden), excluded_configs]).astype(np.int64)
     implicants = prime_implicants_open(positive, forbidden, tt.levels)
-    chart = solve_chart(implicants, positive, tt.levels, max_models=max_models)
+    chart = solve_chart(
+        implicants, positive, tt.levels, max_models=max_models, time_limit=time_limit
+    )
     models = [[chart.implicants[i] for i in m] for m in chart.models]
     excluded = set(config_index(excluded_configs, tt.levels).tolist())
     if contradictions_as_remainders:
@@ -490,12 +499,13 @@ def intermediate_solution(
     *,
     exclude: str | Sequence[Any] | None = None,
     max_models: int = 10_000,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> Solution:
     """The intermediate solution for every complex x parsimonious model pair (CiPj)."""
     expectations = parse_dir_exp(dir_exp, tt.conditions, tt.levels)
     positive = _positive(tt)
-    comp = complex_solution(tt, max_models=max_models)
-    pars = parsimonious_solution(tt, exclude=exclude, max_models=max_models)
+    comp = complex_solution(tt, max_models=max_models, time_limit=time_limit)
+    pars = parsimonious_solution(tt, exclude=exclude, max_models=max_models, time_limit=time_limit)
     excluded_configs = parse_configs(exclude, tt.conditions, tt.levels)
     excluded = set(config_index(excluded_configs, tt.levels).tolist())
     excluded |= set(tt.rows.index[tt.rows["OUT"] == "C"].astype(int).tolist())
@@ -506,7 +516,9 @@ def intermediate_solution(
             easy = _easy_counterfactuals(tt, cmodel, pmodel, expectations, excluded)
             onset = np.vstack([positive, easy]) if easy.shape[0] else positive
             implicants = prime_implicants_closed(onset, tt.levels)
-            chart = solve_chart(implicants, positive, tt.levels, max_models=max_models)
+            chart = solve_chart(
+                implicants, positive, tt.levels, max_models=max_models, time_limit=time_limit
+            )
             models = [[chart.implicants[i] for i in m] for m in chart.models]
             sas = pars.model_sas(pj)
             if sas is None:
@@ -545,9 +557,16 @@ def minimize(
     *,
     exclude: str | Sequence[Any] | None = None,
     max_models: int = 10_000,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> Solution:
     """R-like entry point: no ``include`` -> complex; ``include="?"`` -> parsimonious;
-    with ``dir_exp`` as well -> intermediate."""
+    with ``dir_exp`` as well -> intermediate.
+
+    ``max_models`` caps the models listed; ``time_limit`` is the wall seconds each hard
+    prime-implicant chart may take to prove its minimal size (a warning says when it
+    was not enough; R's QCA has no such limit and no such warning).
+    """
+    check_time_limit(time_limit)
     items = [include] if isinstance(include, str) else list(include)
     flags = {s.strip() for item in items for s in str(item).split(",") if s.strip()}
     unknown = flags - {"?", "remainders", "C", "contradictions"}
@@ -557,14 +576,17 @@ def minimize(
     if dir_exp is not None and not remainders:
         raise BadInputError("--dir-exp needs --include remainders (intermediate solution)")
     if not remainders:
-        return complex_solution(tt, max_models=max_models)
+        return complex_solution(tt, max_models=max_models, time_limit=time_limit)
     if dir_exp is not None:
-        return intermediate_solution(tt, dir_exp, exclude=exclude, max_models=max_models)
+        return intermediate_solution(
+            tt, dir_exp, exclude=exclude, max_models=max_models, time_limit=time_limit
+        )
     return parsimonious_solution(
         tt,
         exclude=exclude,
         contradictions_as_remainders=bool(flags & {"C", "contradictions"}),
         max_models=max_models,
+        time_limit=time_limit,
     )
 
 
