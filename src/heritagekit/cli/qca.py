@@ -329,7 +329,8 @@ def minimize(
                 f"inclS {fit['inclS']:.3f}  PRI {fit['PRI']:.3f}  covS {fit['covS']:.3f}"
             )
             emit_table(solution.model_table(m), fmt, digits=3, console=console)
-        if solution.truncated:
+        # a list cut short by the time limit, not the cap, has its own warning above
+        if solution.truncated and len(solution.models) >= max_models:
             console.print(f"(more than {max_models} models: the first {max_models} are shown)")
 
 
