@@ -84,3 +84,42 @@ def test_generate_writes_images_grid_and_interpolation(tiny_weights, tmp_path, c
     assert len(list(out.glob("earrings_s1_0000*.png"))) == 5
     assert (out / "earrings_s1_interpolation.png").exists()
     assert (tmp_path / "sheet.png.provenance.json").exists()
+
+
+def test_motif_set_writes_the_training_layout_and_extends_a_smaller_set(tmp_path, capsys):
+    small, large = tmp_path / "small", tmp_path / "large"
+    for out, n in ((small, 2), (large, 4)):
+        code, stdout, _ = _run(
+            ["motif-set", "-o", str(out), "--per-class", str(n), "--size", "16", "-q"], capsys
+        )
+        assert code == 0 and f"wrote {n} images (16x16)" in stdout
+    for category in ("fan", "earrings", "puppet", "book"):
+        assert len(list((large / category).glob("*.png"))) == 4
+        for i in range(2):  # image i depends only on (type, seed, i)
+            name = f"{category}/{category}_{i:05d}.png"
+            assert (small / name).read_bytes() == (large / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--per-class", "0"], "--per-class must be positive"),
+        (["--size", "4"], "--size must be at least 8"),
+        (["--category", "vase"], "unknown category 'vase'"),
+    ],
+)
+def test_motif_set_bad_input(tmp_path, capsys, extra, message):
+    code, _, err = _run(["motif-set", "-o", str(tmp_path / "o"), *extra], capsys)
+    assert code == 2 and message in _one_error_line(err)
+    assert not (tmp_path / "o").exists()  # nothing written
+
+
+def test_motif_set_keeps_existing_files(tmp_path, capsys):
+    args = ["motif-set", "-o", str(tmp_path), "--per-class", "2", "--size", "8", "-q"]
+    assert _run(args, capsys)[0] == 0
+    kept = tmp_path / "fan" / "fan_00000.png"
+    kept.write_bytes(b"mine")
+    code, _, err = _run(args, capsys)
+    assert code == 2 and "already exists" in _one_error_line(err)
+    assert kept.read_bytes() == b"mine"
+    assert _run([*args, "--overwrite"], capsys)[0] == 0 and kept.read_bytes() != b"mine"

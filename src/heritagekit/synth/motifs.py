@@ -286,19 +286,45 @@ def write_motif_dataset(
     size: int = 64,
     seed: int = 0,
     categories: tuple[str, ...] = CATEGORIES,
+    *,
+    overwrite: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Path:
-    """Write ``out/<category>/<category>_<i>.png`` (8-bit RGB); returns ``out``."""
+    """Write ``out/<category>/<category>_<i>.png`` (8-bit RGB); returns ``out``.
+
+    Image i of a category depends only on (category, seed, i), so a set with more images
+    per class and the same seed holds a smaller one. Files are written atomically; if any
+    of them exists already, nothing is written unless ``overwrite``.
+    """
+    import io
+
     from PIL import Image
+
+    from heritagekit.io.atomic import atomic_write_bytes
 
     if per_class <= 0:
         raise BadInputError(f"--per-class must be positive, got {per_class}")
-    out = Path(out)
+    if size < 8:
+        raise BadInputError(f"--size must be at least 8 pixels, got {size}")
     for category in categories:
         check_category(category)
-        folder = out / category
-        folder.mkdir(parents=True, exist_ok=True)
-        for i in range(per_class):
-            pixels = make_motif(category, seed * 1_000_003 + i, size)
-            rgb = (pixels * 255 + 0.5).astype(np.uint8)
-            Image.fromarray(rgb).save(folder / f"{category}_{i:05d}.png")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise BadInputError("output exists and is not a folder", path=out)
+    paths = {
+        (category, i): out / category / f"{category}_{i:05d}.png"
+        for category in categories
+        for i in range(per_class)
+    }
+    if not overwrite:
+        clash = next((path for path in paths.values() if path.exists()), None)
+        if clash is not None:
+            raise BadInputError("already exists (pass --overwrite to replace the set)", path=clash)
+    for (category, i), path in paths.items():
+        pixels = make_motif(category, seed * 1_000_003 + i, size)
+        encoded = io.BytesIO()
+        Image.fromarray((pixels * 255 + 0.5).astype(np.uint8)).save(encoded, format="PNG")
+        atomic_write_bytes(path, encoded.getvalue(), overwrite=True)
+        if progress is not None:
+            progress(1)
     return out
