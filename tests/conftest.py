@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -63,3 +63,23 @@ def torchrun() -> Callable[..., None]:
     """``torchrun(code, folder)``: write ``code`` to a script in ``folder`` and run it as two
     torchrun ranks (gloo on CPU); the test fails if any rank fails."""
     return _run_under_torchrun
+
+
+class SigtermReachedTest(Exception):
+    """A SIGTERM that no trainer caught."""
+
+
+@pytest.fixture
+def sigterm_raises() -> Iterator[None]:
+    """SIGTERM raises in the test instead of killing the test run, so that a trainer which
+    fails to catch it fails only its own test."""
+    import signal
+
+    def handler(*_: object) -> None:
+        raise SigtermReachedTest("SIGTERM was not caught by the training loop")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

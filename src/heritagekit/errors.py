@@ -47,3 +47,20 @@ class MissingWeightsError(BadInputError):
 
 class ModelError(BadInputError):
     """An unknown model, or a weights file that does not fit the requested architecture."""
+
+
+class TrainingStopped(HeritageError):
+    """A training stopped by SIGTERM or Ctrl-C before its last step: the checkpoint at the
+    step it reached is written, nothing is exported, and the same command resumes.
+    Exit status 130, as for any interrupted command."""
+
+    exit_code = 130
+
+
+def raise_if_stopped(step: int, steps: int, run_dir: str | Path) -> None:
+    """For the training commands: a run that ended before ``steps`` was stopped."""
+    if step < steps:
+        raise TrainingStopped(
+            f"stopped at step {step} of {steps}; checkpoint written in {run_dir}; run the "
+            "same command again to resume (nothing exported)"
+        )

@@ -190,3 +190,50 @@ def test_class_sorted_batches_are_balanced_and_drawn_from_their_class():
     assert seen == set(range(17))  # every image of every class gets drawn
     _, odd = class_sorted_batch(labels, 3, 7, sampler)
     assert odd.tolist() == [0, 0, 0, 1, 1, 2, 2]  # as equal as 7 allows, in order
+
+
+@pytest.mark.usefixtures("sigterm_raises")
+def test_sigterm_checkpoints_the_step_reached_and_resume_is_exact(tiny_data, tmp_path, straight):
+    import os
+    import signal
+
+    def kill_at_step_1(step, record):
+        if step == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    # checkpoint_every is 2: only the stop can write the step-1 checkpoint
+    stopped = train_motif(_config(tiny_data, tmp_path, 4), resume=False, on_step=kill_at_step_1)
+    assert stopped.steps == 1 and stopped.last_checkpoint.name == "step_00000001.pt"
+    train_motif(_config(tiny_data, tmp_path, 4))
+    a, b = read_log(straight[0]), read_log(tmp_path)
+    assert [(r["loss_d"], r["loss_g"]) for r in a] == [(r["loss_d"], r["loss_g"]) for r in b]
+
+
+def test_cli_stopped_by_sigterm_exits_130_and_exports_nothing(tiny_data, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run, export = tmp_path / "run", tmp_path / "m.safetensors"
+    args = ["train", "motif", "--data", str(tiny_data), "-o", str(run), "--steps", "100000"]
+    args += ["--resolution", "16", "--batch-size", "4", "--threads", "1", "-q"]
+    args += ["--export", str(export)]
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from heritagekit.cli.main import main; main()", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = run / "log.jsonl"
+    deadline = time.monotonic() + 120
+    while not (log.exists() and log.read_text().count("\n") >= 2):
+        assert process.poll() is None and time.monotonic() < deadline, process.stderr
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    steps = read_log(run)[-1]["step"]
+    assert process.returncode == 130
+    assert f"stopped at step {steps} of 100000" in err and "run the same command again" in err
+    assert (run / "checkpoints" / f"step_{steps:08d}.pt").is_file()
+    assert not export.exists()

@@ -260,3 +260,28 @@ def test_validation_says_how_many_of_the_images_it_scored(data_dir: Path, tmp_pa
     result = train_sr(config, tmp_path / "run", log=messages.append)
     line = next(m for m in messages if m.startswith("validation step 2"))
     assert "first 2 of 3 images" in line and result["val"]["psnr"] > 20
+
+
+@pytest.mark.usefixtures("sigterm_raises")
+def test_sigterm_checkpoints_the_step_reached_and_resume_is_exact(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    import os
+    import signal
+
+    from heritagekit.train.checkpoint import latest_checkpoint
+
+    before = signal.getsignal(signal.SIGTERM)
+    full = train_sr(_config(data_dir, 5), tmp_path / "full", log=lambda m: None)
+
+    def kill_at_step_3(message: str) -> None:
+        if message.startswith("step 3/"):
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    # checkpoint_every is 100: only the stop can write the step-3 checkpoint
+    stopped = train_sr(_config(data_dir, 5), tmp_path / "split", log=kill_at_step_3)
+    assert stopped["step"] == 3
+    assert latest_checkpoint(tmp_path / "split").name == "step_00000003.pt"
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler is put back
+    rest = train_sr(_config(data_dir, 5), tmp_path / "split", resume=True, log=lambda m: None)
+    assert stopped["losses"] + rest["losses"] == full["losses"]

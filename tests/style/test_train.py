@@ -173,3 +173,29 @@ def test_ddp_two_processes_on_cpu(photos: Path, papercuts: Path, tmp_path: Path,
     )
     assert (run / "checkpoints" / "step_00000002.pt").exists()
     assert [row["step"] for row in _log(run)] == ["1", "2"]
+
+
+@pytest.mark.usefixtures("sigterm_raises")
+def test_sigterm_checkpoints_the_step_reached_and_resume_is_exact(
+    photos: Path, papercuts: Path, tmp_path: Path
+) -> None:
+    import os
+    import signal
+
+    from heritagekit.train.checkpoint import latest_checkpoint
+
+    full = train_style(_config(photos, papercuts, tmp_path / "a"), resume=False)
+
+    def kill_at_step_2(step: int, total: int, losses: dict) -> None:
+        if step == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    # checkpoint_every is 3: only the stop can write the step-2 checkpoint
+    config = _config(photos, papercuts, tmp_path / "b")
+    stopped = train_style(config, resume=False, progress=kill_at_step_2)
+    assert stopped.step == 2
+    assert latest_checkpoint(tmp_path / "b").name == "step_00000002.pt"
+    resumed = train_style(config)
+    assert resumed.step == full.step == 6
+    for p, q in zip(full.generator.parameters(), resumed.generator.parameters(), strict=True):
+        assert torch.allclose(p, q, atol=1e-6)

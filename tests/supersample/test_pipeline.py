@@ -200,3 +200,25 @@ def test_turntable_missing_texture_exits_2_and_writes_nothing(tmp_path: Path) ->
     assert result.returncode == 2 and "missing.png" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x.mp4").exists()
+
+
+@pytest.mark.usefixtures("sigterm_raises")
+def test_sigterm_checkpoints_the_step_reached_and_resume_is_exact(tmp_path: Path) -> None:
+    import dataclasses
+    import os
+    import signal
+
+    from heritagekit.train.checkpoint import latest_checkpoint
+
+    config = dataclasses.replace(TINY, checkpoint_every=100, validate_every=1)
+    whole = train(config, tmp_path / "whole", log=lambda m: None)
+
+    def kill_at_step_3(message: str) -> None:
+        if message.startswith("step 3/"):
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    stopped = train(config, tmp_path / "cut", log=kill_at_step_3)
+    assert stopped["step"] == 3
+    assert latest_checkpoint(tmp_path / "cut").name == "step_00000003.pt"
+    resumed = train(config, tmp_path / "cut", log=lambda m: None)
+    np.testing.assert_array_equal(np.array(resumed["losses"]), np.array(whole["losses"]))

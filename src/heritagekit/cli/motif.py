@@ -129,7 +129,7 @@ def train_motif_command(
     resume, sample grids; DDP under torchrun)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from heritagekit.errors import BadInputError
+    from heritagekit.errors import BadInputError, raise_if_stopped
     from heritagekit.train.motif import (
         MotifTrainConfig,
         export_motif_weights,
@@ -176,6 +176,7 @@ def train_motif_command(
             progress.update(task, completed=step, losses=losses)
 
         result = train_motif(config, resume=resume, on_step=on_step)
+    raise_if_stopped(result.steps, config.steps, result.run_dir)
     typer.echo(
         f"trained {result.steps} steps on {', '.join(result.categories)}; "
         f"run folder {result.run_dir} (checkpoint {result.last_checkpoint})"

@@ -39,7 +39,7 @@ def train_sr_command(
 ) -> None:
     """Train an SR network (seed 000) with checkpoints and exact resume; DDP under torchrun."""
 
-    from heritagekit.errors import BadInputError
+    from heritagekit.errors import BadInputError, raise_if_stopped
     from heritagekit.train.sr import SRTrainConfig, export_weights, train_sr
 
     values: dict = {}
@@ -62,6 +62,7 @@ def train_sr_command(
         raise BadInputError("--export must end in .safetensors", path=export)
     run_dir = out or Path("runs") / f"sr-x{settings.scale}-{settings.size}"
     result = train_sr(settings, run_dir, resume=resume, log=typer.echo)
+    raise_if_stopped(result["step"], settings.steps, run_dir)
     if export is not None:
         from heritagekit.models.sr import build_sr
         from heritagekit.train.checkpoint import latest_checkpoint, load_checkpoint

@@ -119,7 +119,7 @@ def train_style_command(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from heritagekit.errors import BadInputError
+    from heritagekit.errors import BadInputError, raise_if_stopped
     from heritagekit.train.style import StyleTrainConfig, export_generator, train_style
 
     if export is not None and export.suffix != ".safetensors":
@@ -160,6 +160,7 @@ def train_style_command(
         result = train_style(config, resume=resume, progress=progress)
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 exports and reports
         return
+    raise_if_stopped(result.step, config.steps, run_dir)
     if export is not None:
         export_generator(result, export, name=export.stem, extra={"data": {"a": a, "b": b}})
     if not quiet:

@@ -155,7 +155,7 @@ def train_supersample(
 
     import yaml
 
-    from heritagekit.errors import BadInputError
+    from heritagekit.errors import BadInputError, raise_if_stopped
     from heritagekit.models.supersample import SupersampleConfig
     from heritagekit.train.supersample import TrainConfig, train
 
@@ -182,4 +182,5 @@ def train_supersample(
             raise BadInputError("--init: no such weights file", path=init)
         settings.init_weights = str(init)
     result = train(settings, out, resume=resume, log=typer.echo)
+    raise_if_stopped(result["step"], settings.steps, out)
     typer.echo(json.dumps({"step": result["step"], "validation": result["validation"][-1:]}))

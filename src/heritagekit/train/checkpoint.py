@@ -5,13 +5,17 @@ and the state of every random generator the loop draws from (Python, NumPy, torc
 and CUDA, plus any ``torch.Generator`` the data pipeline owns). Restoring all of them
 makes the loss curve after a resume identical to an uninterrupted run.
 Files are written atomically so a kill during saving never leaves a broken checkpoint.
+``StopRequest`` turns SIGTERM and Ctrl-C into a flag the training loops check after each
+step, so that a stopped run writes a checkpoint at the step it reached before it returns.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,30 @@ from heritagekit.errors import BadInputError
 from heritagekit.io.atomic import temp_file_beside
 
 CHECKPOINT_PATTERN = re.compile(r"^step_(\d+)\.pt$")
+
+
+class StopRequest:
+    """While active, SIGTERM and SIGINT only set ``requested``; the training loop then
+    checkpoints at the step it reached and returns (``kill`` or Ctrl-C loses no steps).
+    The previous handlers come back on exit."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> StopRequest:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            # Outside the main thread (some test runners) signals cannot be caught: skip.
+            with contextlib.suppress(ValueError):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, *_: Any) -> None:
+        self.requested = True
+
+    def __exit__(self, *_: Any) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
 
 
 def capture_rng_state(generators: dict[str, torch.Generator] | None = None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ Everything random draws from RNGs that the checkpoint stores (global torch/numpy
 plus the sampler's own generator), so a resumed run continues the exact loss curve.
 Under ``torchrun`` (WORLD_SIZE > 1) G and D are wrapped in DistributedDataParallel;
 each process draws its own batch and rank 0 writes checkpoints, samples and the log.
+Stop with Ctrl-C or SIGTERM: a checkpoint is written at the step reached first.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from heritagekit.models.motif import (
     diff_augment,
 )
 from heritagekit.train.checkpoint import (
+    StopRequest,
     checkpoint_path,
     latest_checkpoint,
     load_checkpoint,
@@ -323,82 +325,85 @@ def train_motif(
     checkpoint = previous
     # kept open across the loop (closed in finally): one flushed line per step
     log = open(run_dir / "log.jsonl", "a") if dist_info.main else None  # noqa: SIM115
+    done = start
     try:
-        for step in range(start, config.steps):
-            if config.minibatch_std:
-                index, y = class_sorted_batch(cpu_labels, len(categories), batch, sampler)
-                real, y = images[index.to(device)], y.to(device)
-            else:
-                index = torch.randint(0, len(images), (batch,), generator=sampler).to(device)
-                real, y = images[index], labels[index]
+        with StopRequest() as stop:
+            for step in range(start, config.steps):
+                if config.minibatch_std:
+                    index, y = class_sorted_batch(cpu_labels, len(categories), batch, sampler)
+                    real, y = images[index.to(device)], y.to(device)
+                else:
+                    index = torch.randint(0, len(images), (batch,), generator=sampler).to(device)
+                    real, y = images[index], labels[index]
 
-            # discriminator: hinge loss on augmented real and fake (Eq. 2)
-            z = torch.randn(batch, config.z_dim, device=device)
-            with torch.no_grad():
-                fake = generator(z, y)
-            scores = d_train(
-                diff_augment(torch.cat([real, fake]), config.augment), torch.cat([y, y])
-            )
-            d_real, d_fake = scores[:batch], scores[batch:]
-            loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
-
-            # generator: make D score its images as real (Eq. 3, hinge form). The
-            # unwrapped D is used so that DDP does not expect gradients for D here.
-            z = torch.randn(batch, config.z_dim, device=device)
-            pairs = batch // 2 if config.diversity_weight > 0 else 0
-            if pairs:  # the second half repeats the first half's classes: one pair each
-                y = torch.cat([y[:pairs], y[:pairs], y[2 * pairs :]])
-            for p in discriminator.parameters():
-                p.requires_grad_(False)
-            fake = g_train(z, y)
-            loss_g = -discriminator(diff_augment(fake, config.augment), y).mean()
-            for p in discriminator.parameters():
-                p.requires_grad_(True)
-            loss_div = mode_seeking_loss(fake, z, pairs) if pairs else None
-            if loss_div is not None:
-                loss_g = loss_g + config.diversity_weight * loss_div
-            opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
-            opt_g.step()
-            # ramp the EMA in: early on the average would mostly hold the random init
-            update_ema(ema, generator, warmed_decay(config.ema_decay, step))
-
-            done = step + 1
-            record = {
-                "step": done,
-                "loss_d": float(loss_d.detach()),
-                "loss_g": float(loss_g.detach()),
-                "d_real": float(d_real.detach().mean()),
-                "d_fake": float(d_fake.detach().mean()),
-                **({"loss_div": float(loss_div.detach())} if loss_div is not None else {}),
-                "seconds": time.perf_counter() - began,
-            }
-            if log is not None:
-                log.write(json.dumps(record) + "\n")
-                log.flush()
-            if on_step is not None and dist_info.main:
-                on_step(done, record)
-            if dist_info.main and (done % config.sample_every == 0 or done == config.steps):
-                _write_samples(run_dir, done, ema, fixed_z, fixed_y, len(categories))
-            if dist_info.main and (done % config.checkpoint_every == 0 or done == config.steps):
-                checkpoint = save_checkpoint(
-                    checkpoint_path(run_dir, done),
-                    step=done,
-                    modules=modules,
-                    optimizers={"generator": opt_g, "discriminator": opt_d},
-                    generators={"sampler": sampler},
-                    extra={"model_config": model_config.to_dict(), "train": asdict(config)},
+                # discriminator: hinge loss on augmented real and fake (Eq. 2)
+                z = torch.randn(batch, config.z_dim, device=device)
+                with torch.no_grad():
+                    fake = generator(z, y)
+                scores = d_train(
+                    diff_augment(torch.cat([real, fake]), config.augment), torch.cat([y, y])
                 )
-                prune_checkpoints(run_dir, keep=config.keep_checkpoints)
+                d_real, d_fake = scores[:batch], scores[batch:]
+                loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
+                opt_d.zero_grad(set_to_none=True)
+                loss_d.backward()
+                opt_d.step()
+
+                # generator: make D score its images as real (Eq. 3, hinge form). The
+                # unwrapped D is used so that DDP does not expect gradients for D here.
+                z = torch.randn(batch, config.z_dim, device=device)
+                pairs = batch // 2 if config.diversity_weight > 0 else 0
+                if pairs:  # the second half repeats the first half's classes: one pair each
+                    y = torch.cat([y[:pairs], y[:pairs], y[2 * pairs :]])
+                for p in discriminator.parameters():
+                    p.requires_grad_(False)
+                fake = g_train(z, y)
+                loss_g = -discriminator(diff_augment(fake, config.augment), y).mean()
+                for p in discriminator.parameters():
+                    p.requires_grad_(True)
+                loss_div = mode_seeking_loss(fake, z, pairs) if pairs else None
+                if loss_div is not None:
+                    loss_g = loss_g + config.diversity_weight * loss_div
+                opt_g.zero_grad(set_to_none=True)
+                loss_g.backward()
+                opt_g.step()
+                # ramp the EMA in: early on the average would mostly hold the random init
+                update_ema(ema, generator, warmed_decay(config.ema_decay, step))
+
+                done = step + 1
+                record = {
+                    "step": done,
+                    "loss_d": float(loss_d.detach()),
+                    "loss_g": float(loss_g.detach()),
+                    "d_real": float(d_real.detach().mean()),
+                    "d_fake": float(d_fake.detach().mean()),
+                    **({"loss_div": float(loss_div.detach())} if loss_div is not None else {}),
+                    "seconds": time.perf_counter() - began,
+                }
+                if log is not None:
+                    log.write(json.dumps(record) + "\n")
+                    log.flush()
+                if on_step is not None and dist_info.main:
+                    on_step(done, record)
+                if dist_info.main and (done % config.sample_every == 0 or done == config.steps):
+                    _write_samples(run_dir, done, ema, fixed_z, fixed_y, len(categories))
+                due = done % config.checkpoint_every == 0 or done == config.steps
+                if dist_info.main and (due or stop.requested):
+                    checkpoint = save_checkpoint(
+                        checkpoint_path(run_dir, done),
+                        step=done,
+                        modules=modules,
+                        optimizers={"generator": opt_g, "discriminator": opt_d},
+                        generators={"sampler": sampler},
+                        extra={"model_config": model_config.to_dict(), "train": asdict(config)},
+                    )
+                    prune_checkpoints(run_dir, keep=config.keep_checkpoints)
+                if stop.requested:
+                    break
     finally:
         if log is not None:
             log.close()
-    return MotifTrainResult(
-        run_dir, config.steps, categories, checkpoint, time.perf_counter() - began
-    )
+    return MotifTrainResult(run_dir, done, categories, checkpoint, time.perf_counter() - began)
 
 
 def install_checkpoint(source: str | Path, run_dir: str | Path) -> Path:

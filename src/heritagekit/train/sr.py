@@ -11,12 +11,10 @@ writes. Stop with Ctrl-C or SIGTERM: a checkpoint is written at the current step
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import math
 import os
-import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -29,6 +27,7 @@ import torch
 from heritagekit.errors import BadInputError
 from heritagekit.models.sr import SIZES, build_sr
 from heritagekit.train.checkpoint import (
+    StopRequest,
     checkpoint_path,
     latest_checkpoint,
     load_checkpoint,
@@ -148,28 +147,6 @@ def _to_model_space(x: torch.Tensor, channels: int) -> torch.Tensor:
 def _format_eta(seconds: float) -> str:
     seconds = int(max(0, seconds))
     return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
-class _Stop:
-    """SIGTERM/SIGINT set a flag; the loop checkpoints and returns at the next step."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._old: dict[int, Any] = {}
-
-    def __enter__(self) -> _Stop:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            # Outside the main thread (some test runners) signals cannot be caught: skip.
-            with contextlib.suppress(ValueError):
-                self._old[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def _handle(self, *_: Any) -> None:
-        self.requested = True
-
-    def __exit__(self, *_: Any) -> None:
-        for sig, handler in self._old.items():
-            signal.signal(sig, handler)
 
 
 def validate(net: torch.nn.Module, files: Sequence[Path], scale: int, device: str) -> dict:
@@ -311,7 +288,7 @@ def train_sr(
             )
             prune_checkpoints(run_dir, keep=config.keep_checkpoints)
 
-    with _Stop() as stop, open(run_dir / "metrics.jsonl", "a") as metrics:
+    with StopRequest() as stop, open(run_dir / "metrics.jsonl", "a") as metrics:
         net.train()
         while step < config.steps:
             lr_batch, hr_batch = sampler.batch(config.batch_size)

@@ -43,6 +43,7 @@ from heritagekit.models.cyclegan import (
     init_weights,
 )
 from heritagekit.train.checkpoint import (
+    StopRequest,
     checkpoint_path,
     latest_checkpoint,
     load_checkpoint,
@@ -615,19 +616,22 @@ def train_style(
     start = time.perf_counter()
     end = config.steps if stop_after is None else min(config.steps, trainer.step + stop_after)
     main = trainer.rank == 0
-    while trainer.step < end:
-        losses = trainer.train_step()
-        step = trainer.step
-        if main and (step % config.log_every == 0 or step == end):
-            with open(log, "a", newline="") as handle:
-                row = {"step": step, "seconds": round(time.perf_counter() - start, 2), **losses}
-                csv.DictWriter(handle, LOG_FIELDS, extrasaction="ignore").writerow(row)
-        if main and config.sample_every and step % config.sample_every == 0:
-            samples.append(trainer.sample_grid())
-        if main and (step % config.checkpoint_every == 0 or step == end):
-            trainer.save()
-        if progress:
-            progress(step, config.steps, losses)
+    with StopRequest() as stop:
+        while trainer.step < end:
+            losses = trainer.train_step()
+            step = trainer.step
+            if main and (step % config.log_every == 0 or step == end):
+                with open(log, "a", newline="") as handle:
+                    row = {"step": step, "seconds": round(time.perf_counter() - start, 2), **losses}
+                    csv.DictWriter(handle, LOG_FIELDS, extrasaction="ignore").writerow(row)
+            if main and config.sample_every and step % config.sample_every == 0:
+                samples.append(trainer.sample_grid())
+            if progress:
+                progress(step, config.steps, losses)
+            if main and (step % config.checkpoint_every == 0 or step == end or stop.requested):
+                trainer.save()
+            if stop.requested:
+                break
     if trainer.world > 1:
         import torch.distributed as dist
 

@@ -27,6 +27,7 @@ from heritagekit.render import CAMERA_PATHS, SCENE_KINDS, make_scene
 from heritagekit.supersample.infer import window_indices, window_tensors
 from heritagekit.supersample.sequences import Sequence, render_sequence
 from heritagekit.train.checkpoint import (
+    StopRequest,
     checkpoint_path,
     latest_checkpoint,
     load_checkpoint,
@@ -219,42 +220,45 @@ def train(
     history, frames = config.model.history, config.frames
     started, first_step = time.perf_counter(), step
     network.train()
-    while step < config.steps:
-        choice = torch.randint(0, len(bank) * (frames - 1), (config.batch_size,), generator=sampler)
-        picks = [(int(c) // (frames - 1), 1 + int(c) % (frames - 1)) for c in choice]
-        inputs, target = _batch(bank, picks, history)
-        output = ycbcr_to_rgb(network(**inputs))
-        loss = criterion(output, target)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        scheduler.step()
-        step += 1
-        extra["history"].append([step, float(loss.item())])
-        if step % config.validate_every == 0 or step == config.steps:
-            network.eval()
-            value = psnr_on(network, validation, history)
-            network.train()
-            extra.setdefault("validation", []).append([step, value])
-            rate = (step - first_step) / (time.perf_counter() - started)
-            eta = (config.steps - step) / max(rate, 1e-9)
-            log(
-                f"step {step}/{config.steps} loss {loss.item():.4f} val PSNR {value:.2f} dB "
-                f"({rate:.2f} steps/s, ETA {eta / 60:.0f} min)"
+    with StopRequest() as stop:
+        while step < config.steps:
+            choice = torch.randint(
+                0, len(bank) * (frames - 1), (config.batch_size,), generator=sampler
             )
-        if step % config.checkpoint_every == 0 or step == config.steps:
-            save_checkpoint(
-                checkpoint_path(run_dir, step),
-                step=step,
-                modules={"network": network},
-                optimizers={"adam": optimizer},
-                schedulers={"schedule": scheduler},
-                generators={"sampler": sampler},
-                extra=extra,
-            )
-            prune_checkpoints(run_dir, keep=2)
-        if stop_after is not None and step >= stop_after:
-            break
+            picks = [(int(c) // (frames - 1), 1 + int(c) % (frames - 1)) for c in choice]
+            inputs, target = _batch(bank, picks, history)
+            output = ycbcr_to_rgb(network(**inputs))
+            loss = criterion(output, target)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            step += 1
+            extra["history"].append([step, float(loss.item())])
+            if step % config.validate_every == 0 or step == config.steps:
+                network.eval()
+                value = psnr_on(network, validation, history)
+                network.train()
+                extra.setdefault("validation", []).append([step, value])
+                rate = (step - first_step) / (time.perf_counter() - started)
+                eta = (config.steps - step) / max(rate, 1e-9)
+                log(
+                    f"step {step}/{config.steps} loss {loss.item():.4f} val PSNR {value:.2f} dB "
+                    f"({rate:.2f} steps/s, ETA {eta / 60:.0f} min)"
+                )
+            if step % config.checkpoint_every == 0 or step == config.steps or stop.requested:
+                save_checkpoint(
+                    checkpoint_path(run_dir, step),
+                    step=step,
+                    modules={"network": network},
+                    optimizers={"adam": optimizer},
+                    schedulers={"schedule": scheduler},
+                    generators={"sampler": sampler},
+                    extra=extra,
+                )
+                prune_checkpoints(run_dir, keep=2)
+            if stop.requested or (stop_after is not None and step >= stop_after):
+                break
     return {"step": step, "losses": extra["history"], "validation": extra.get("validation", [])}
 
 
