@@ -36,6 +36,15 @@ def test_train_with_too_few_images(tmp_path, capsys):
     assert code == 2 and "at least 8 images" in line and "fan has 3" in line
 
 
+def test_train_with_a_decay_start_after_the_last_step(tiny_data, tmp_path, capsys):
+    args = ["train", "motif", "--data", str(tiny_data), "-o", str(tmp_path / "run")]
+    code, _, err = _run([*args, "--steps", "10", "--lr-decay-from", "10", "-q"], capsys)
+    assert code == 2 and "--lr-decay-from must be a step from 0 to --steps - 1 (9), got 10" in (
+        _one_error_line(err)
+    )
+    assert not (tmp_path / "run" / "checkpoints").exists()
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

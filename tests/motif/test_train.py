@@ -237,3 +237,38 @@ def test_cli_stopped_by_sigterm_exits_130_and_exports_nothing(tiny_data, tmp_pat
     assert f"stopped at step {steps} of 100000" in err and "run the same command again" in err
     assert (run / "checkpoints" / f"step_{steps:08d}.pt").is_file()
     assert not export.exists()
+
+
+@pytest.mark.usefixtures("sigterm_raises")
+def test_learning_rate_decay_is_linear_and_resumes_exactly(tiny_data, tmp_path):
+    import os
+    import signal
+
+    def config(out):
+        c = _config(tiny_data, out, 6)
+        c.lr_decay_from = 2  # of 6 steps: 1, 1, 1, 3/4, 1/2, 1/4 of 2e-4
+        return c
+
+    train_motif(config(tmp_path / "full"), resume=False)
+    full = read_log(tmp_path / "full")
+    assert [r["lr"] for r in full] == pytest.approx([2e-4, 2e-4, 2e-4, 1.5e-4, 1e-4, 0.5e-4])
+
+    def kill_at_step_3(step, record):
+        if step == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    # stopped mid-decay at step 3, resumed to 6: the schedule and the losses carry on
+    stopped = train_motif(config(tmp_path / "split"), resume=False, on_step=kill_at_step_3)
+    assert stopped.steps == 3
+    train_motif(config(tmp_path / "split"))
+    split = read_log(tmp_path / "split")
+    key = ("step", "lr", "loss_d", "loss_g")
+    assert [[r[k] for k in key] for r in split] == [[r[k] for k in key] for r in full]
+
+
+@pytest.mark.parametrize("decay_from", [-1, 6, 9])
+def test_learning_rate_decay_outside_the_run_is_refused(tiny_data, tmp_path, decay_from):
+    c = _config(tiny_data, tmp_path, 6)
+    c.lr_decay_from = decay_from
+    with pytest.raises(BadInputError, match="--lr-decay-from must be a step from 0 to"):
+        train_motif(c, resume=False)

@@ -13,11 +13,11 @@ from PIL import Image
 
 from heritagekit.errors import BadInputError
 from heritagekit.models.registry import load_weights_file
+from heritagekit.train.schedule import linear_decay
 from heritagekit.train.style import (
     ImagePool,
     StyleTrainConfig,
     export_generator,
-    linear_decay,
     random_resized_crop,
     train_style,
 )

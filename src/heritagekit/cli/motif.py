@@ -92,6 +92,11 @@ def train_motif_command(
     resolution: int = typer.Option(64, "--resolution", help="Image size: 4 x a power of 2."),
     plain: bool = typer.Option(False, "--plain", help="Train the plain (non-residual) variant."),
     lr: float = typer.Option(2e-4, "--lr", help="Adam learning rate of G and D."),
+    lr_decay_from: int | None = typer.Option(
+        None,
+        "--lr-decay-from",
+        help="From this step both learning rates fall linearly to 0 at --steps.",
+    ),
     augment: str = typer.Option(
         "color,translation,cutout", "--augment", help="DiffAugment policy ('' for none)."
     ),
@@ -151,6 +156,7 @@ def train_motif_command(
         residual=not plain,
         lr_g=lr,
         lr_d=lr,
+        lr_decay_from=lr_decay_from,
         augment=augment,
         diversity_weight=diversity_weight,
         minibatch_std=minibatch_std,

@@ -47,6 +47,7 @@ from heritagekit.train.checkpoint import (
     seed_everything,
 )
 from heritagekit.train.ema import update_ema, warmed_decay
+from heritagekit.train.schedule import linear_decay
 
 # Fewer than this many images of a type cannot teach a GAN the type (even with DiffAugment,
 # which was shown to work from ~100 images); 8 is the floor below which we refuse outright.
@@ -71,6 +72,8 @@ class MotifTrainConfig:
     minibatch_std: int = 0
     lr_g: float = 2e-4
     lr_d: float = 2e-4
+    # from this step both learning rates fall linearly to 0 at ``steps``; None: constant
+    lr_decay_from: int | None = None
     beta1: float = 0.0
     beta2: float = 0.999
     ema_decay: float = 0.999
@@ -261,6 +264,14 @@ def train_motif(
 
     if config.steps <= 0 or config.batch_size <= 0:
         raise BadInputError("--steps and --batch-size must be positive")
+    decay = None
+    if config.lr_decay_from is not None:
+        if not 0 <= config.lr_decay_from < config.steps:
+            raise BadInputError(
+                f"--lr-decay-from must be a step from 0 to --steps - 1 ({config.steps - 1}), "
+                f"got {config.lr_decay_from}"
+            )
+        decay = linear_decay(config.steps, config.lr_decay_from)
     if config.threads:
         torch.set_num_threads(config.threads)
     dist_info, device = _setup_distributed(resolve_device(config.device))
@@ -329,6 +340,10 @@ def train_motif(
     try:
         with StopRequest() as stop:
             for step in range(start, config.steps):
+                if decay is not None:  # set from the step alone: nothing to checkpoint
+                    for optimizer, base in ((opt_g, config.lr_g), (opt_d, config.lr_d)):
+                        for group in optimizer.param_groups:
+                            group["lr"] = base * decay(step)
                 if config.minibatch_std:
                     index, y = class_sorted_batch(cpu_labels, len(categories), batch, sampler)
                     real, y = images[index.to(device)], y.to(device)
@@ -377,6 +392,7 @@ def train_motif(
                     "loss_g": float(loss_g.detach()),
                     "d_real": float(d_real.detach().mean()),
                     "d_fake": float(d_fake.detach().mean()),
+                    "lr": opt_g.param_groups[0]["lr"],
                     **({"loss_div": float(loss_div.detach())} if loss_div is not None else {}),
                     "seconds": time.perf_counter() - began,
                 }

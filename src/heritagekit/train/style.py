@@ -51,6 +51,7 @@ from heritagekit.train.checkpoint import (
     save_checkpoint,
     seed_everything,
 )
+from heritagekit.train.schedule import linear_decay
 
 MIN_IMAGES = 2
 MIN_SIDE = 32
@@ -231,17 +232,6 @@ class ImagePool:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.images = list(state["images"])
-
-
-def linear_decay(steps: int, decay_from: int) -> Callable[[int], float]:
-    """LR factor: 1 until ``decay_from``, then linearly down to 0 at ``steps``."""
-
-    def factor(step: int) -> float:
-        if step < decay_from:
-            return 1.0
-        return max(0.0, 1.0 - (step - decay_from) / max(1, steps - decay_from))
-
-    return factor
 
 
 # ---------------------------------------------------------------- distributed
