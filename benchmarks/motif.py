@@ -158,7 +158,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("runs/motif/data"))
     parser.add_argument("--step", type=int, default=None, help="default: last common step")
     parser.add_argument("--n-per-class", type=int, default=250)
-    parser.add_argument("--curve-every", type=int, default=500)
+    parser.add_argument(
+        "--curve-every",
+        type=int,
+        default=500,
+        help="step between the curve's checkpoints; 0: no curve (runs that kept few)",
+    )
     parser.add_argument("--featnet", type=Path, default=Path("runs/motif/featnet.pt"))
     parser.add_argument("--figures", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
@@ -171,6 +176,8 @@ def main() -> None:
         help="which G of the checkpoints the robustness, curve and figures use",
     )
     args = parser.parse_args()
+    if args.curve_every < 0:
+        parser.error("--curve-every must be 0 (no curve) or a positive number of steps")
 
     net, accuracy = feature_net(args.featnet)
     print(f"feature net (held-out procedural images): {json.dumps(accuracy)}")
@@ -274,7 +281,7 @@ def main() -> None:
 
     # training curves: FID over checkpoints
     curve_rows = []
-    for s in range(args.curve_every, step + 1, args.curve_every):
+    for s in range(args.curve_every, step + 1, args.curve_every) if args.curve_every else []:
         row = {"step": s}
         for name, run in runs.items():
             if checkpoint_path(run, s).exists():
@@ -283,11 +290,13 @@ def main() -> None:
                     net, real_feats[::2], real_types[::2], images, types, kid_subset // 2
                 )["FID"]
         curve_rows.append(row)
-    print("\n## Training curve: FID of the EMA generator over steps\n")
-    print(markdown(curve_rows, ["step", "residual FID", "plain FID"]))
-    result["curve"] = curve_rows
+    if curve_rows:
+        print(f"\n## Training curve: FID of the {args.generator} generator over steps\n")
+        print(markdown(curve_rows, ["step", "residual FID", "plain FID"]))
+        result["curve"] = curve_rows
     if args.figures:
-        _curve_figure(runs, curve_rows, args.figures / "training_curves.png")
+        if curve_rows:
+            _curve_figure(runs, curve_rows, args.figures / "training_curves.png")
         print(f"\nfigures written to {args.figures}")
     rate, per_cpu = generation_speed(models["residual"], threads=args.threads)
     print(
