@@ -162,7 +162,7 @@ def main() -> None:
         "--curve-every",
         type=int,
         default=500,
-        help="step between the curve's checkpoints; 0: no curve (runs that kept few)",
+        help="step between the curve's checkpoints (train with --keep-checkpoints 0); 0: no curve",
     )
     parser.add_argument("--featnet", type=Path, default=Path("runs/motif/featnet.pt"))
     parser.add_argument("--figures", type=Path, default=None)

@@ -132,3 +132,13 @@ def test_motif_set_keeps_existing_files(tmp_path, capsys):
     assert code == 2 and "already exists" in _one_error_line(err)
     assert kept.read_bytes() == b"mine"
     assert _run([*args, "--overwrite"], capsys)[0] == 0 and kept.read_bytes() != b"mine"
+
+
+def test_train_keeps_every_checkpoint_when_asked(tiny_data, tmp_path, capsys):
+    run = tmp_path / "run"
+    args = ["train", "motif", "--data", str(tiny_data), "-o", str(run), "--steps", "3"]
+    args += ["--resolution", "16", "--batch-size", "4", "--checkpoint-every", "1"]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--keep-checkpoints", "0", "--threads", "1", "-q"])
+    assert exit_info.value.code in (0, None)
+    assert len(list((run / "checkpoints").glob("step_*.pt"))) == 3

@@ -272,3 +272,12 @@ def test_learning_rate_decay_outside_the_run_is_refused(tiny_data, tmp_path, dec
     c.lr_decay_from = decay_from
     with pytest.raises(BadInputError, match="--lr-decay-from must be a step from 0 to"):
         train_motif(c, resume=False)
+
+
+@pytest.mark.parametrize(("keep", "kept"), [(2, [3, 4]), (0, [1, 2, 3, 4])])
+def test_keep_checkpoints(tiny_data, tmp_path, keep, kept):
+    config = _config(tiny_data, tmp_path, 4)
+    config.checkpoint_every, config.keep_checkpoints = 1, keep
+    train_motif(config, resume=False)
+    names = sorted(p.name for p in (tmp_path / "checkpoints").iterdir())
+    assert names == [f"step_{s:08d}.pt" for s in kept]

@@ -113,6 +113,12 @@ def train_motif_command(
         help="Group size of D's minibatch standard deviation against mode collapse; 0: off.",
     ),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", min=1),
+    keep_checkpoints: int = typer.Option(
+        3,
+        "--keep-checkpoints",
+        min=0,
+        help="How many of the newest checkpoints to keep; 0: all (for training curves).",
+    ),
     sample_every: int = typer.Option(500, "--sample-every", min=1, help="Sample grid period."),
     seed: int = typer.Option(0, "--seed"),
     resume: bool = typer.Option(
@@ -161,6 +167,7 @@ def train_motif_command(
         diversity_weight=diversity_weight,
         minibatch_std=minibatch_std,
         checkpoint_every=checkpoint_every,
+        keep_checkpoints=keep_checkpoints,
         sample_every=sample_every,
         seed=seed,
         device=device,

@@ -168,7 +168,10 @@ def latest_checkpoint(run_dir: str | Path) -> Path | None:
 
 
 def prune_checkpoints(run_dir: str | Path, keep: int = 3) -> None:
-    """Keep the newest ``keep`` checkpoints (a run on a small disk must not fill it)."""
+    """Keep the newest ``keep`` checkpoints (a run on a small disk must not fill it);
+    ``keep`` 0 keeps them all (for training curves over the run)."""
+    if keep <= 0:
+        return
     folder = Path(run_dir) / "checkpoints"
     found = sorted(
         (int(m.group(1)), p) for p in folder.iterdir() if (m := CHECKPOINT_PATTERN.match(p.name))
