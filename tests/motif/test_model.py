@@ -29,11 +29,13 @@ def test_shapes_and_range():
     assert d(images, y).shape == (5,)
 
 
+@pytest.mark.parametrize("hierarchical_z", [False, True])
 @pytest.mark.parametrize("resolution", [32, 64, 128])
-def test_plain_variant_has_the_same_parameter_budget(resolution):
+def test_plain_variant_has_the_same_parameter_budget(resolution, hierarchical_z):
     from heritagekit.train.motif import MotifTrainConfig
 
-    res = MotifTrainConfig(data="x", resolution=resolution).model_config(["a", "b", "c", "d"])
+    train = MotifTrainConfig(data="x", resolution=resolution, hierarchical_z=hierarchical_z)
+    res = train.model_config(["a", "b", "c", "d"])
     plain = MotifGANConfig.from_dict({**res.to_dict(), "residual": False})
     for cls in (MotifGenerator, MotifDiscriminator):
         a, b = count_parameters(cls(res)), count_parameters(cls(plain))
@@ -62,6 +64,36 @@ def test_conditional_batchnorm_matches_batchnorm_then_per_class_affine():
     gain = cbn.gain.weight[y][:, :, None, None]
     bias = cbn.bias.weight[y][:, :, None, None]
     assert torch.allclose(cbn(x, y), normed * gain + bias, atol=1e-5)
+
+
+def test_conditional_batchnorm_with_a_latent_chunk_adds_a_linear_function_of_it():
+    cbn = ConditionalBatchNorm(3, num_classes=2, z_features=2)
+    x, y, z = torch.randn(4, 3, 5, 5), torch.tensor([0, 1, 1, 0]), torch.randn(4, 2)
+    normed = F.batch_norm(x, None, None, training=True)
+    scale, shift = cbn.from_z_scale.weight, cbn.from_z_shift.weight  # 3 x 2 each
+    gain = (cbn.gain.weight[y] + z @ scale.T)[:, :, None, None]
+    bias = (cbn.bias.weight[y] + z @ shift.T)[:, :, None, None]
+    assert torch.allclose(cbn(x, y, z), normed * gain + bias, atol=1e-5)
+    with pytest.raises(ValueError, match="latent chunk"):
+        cbn(x, y)
+
+
+def test_hierarchical_z_splits_the_latent_and_every_chunk_reaches_the_image():
+    small = {"resolution": 32, "g_channels": [16, 8, 8, 4], "d_channels": [8, 8, 16]}
+    config = MotifGANConfig(z_dim=10, hierarchical_z=True, **small)
+    g = MotifGenerator(config).eval()  # running statistics: samples do not mix in BatchNorm
+    assert g.z_chunks == [3, 3, 2, 2]  # stem + three blocks, as even as 10 allows
+    z, y = torch.randn(2, 10), torch.tensor([0, 1])
+    with torch.no_grad():
+        base = g(z, y)
+        for start, size in zip([0, 3, 6, 8], g.z_chunks, strict=True):
+            moved = z.clone()
+            moved[:, start : start + size] += 1.0
+            assert (g(moved, y) - base).abs().max() > 1e-4, start
+    flat = MotifGenerator(MotifGANConfig(z_dim=10, **small))
+    assert flat.z_chunks == [10] and flat.stem.in_features == 10
+    with pytest.raises(BadInputError, match="z_dim >= 4"):
+        MotifGANConfig(z_dim=3, hierarchical_z=True, **small)
 
 
 def test_projection_discriminator_formula():

@@ -174,6 +174,30 @@ def test_minibatch_std_run_resumes_exactly(tiny_data, tmp_path):
     assert [r["loss_d"] for r in full] == [r["loss_d"] for r in split]
 
 
+def test_hierarchical_z_run_resumes_exactly_and_exports_its_layout(tiny_data, tmp_path, straight):
+    from heritagekit.models.registry import load_weights_file
+    from heritagekit.train.motif import export_motif_weights
+
+    def config(out, steps):
+        c = _config(tiny_data, tmp_path / out, steps)
+        c.hierarchical_z = True
+        return c
+
+    train_motif(config("full", 4), resume=False)
+    train_motif(config("split", 2), resume=False)
+    result = train_motif(config("split", 4))
+    full, split = read_log(tmp_path / "full"), read_log(tmp_path / "split")
+    assert [r["loss_g"] for r in full] == [r["loss_g"] for r in split]
+    path = export_motif_weights(result.last_checkpoint, tmp_path / "h.safetensors", name="h")
+    generator, _ = load_weights_file(path, task="motif")
+    assert generator.config.hierarchical_z and len(generator.z_chunks) == 3
+    # a flat-latent checkpoint cannot go on as a hierarchical run
+    with pytest.raises(BadInputError, match="hierarchical_z"):
+        flat = config("flat", 6)
+        flat.resume_from = str(straight[1])
+        train_motif(flat, resume=False)
+
+
 def test_class_sorted_batches_are_balanced_and_drawn_from_their_class():
     import torch
 

@@ -112,6 +112,11 @@ def train_motif_command(
         min=0,
         help="Group size of D's minibatch standard deviation against mode collapse; 0: off.",
     ),
+    hierarchical_z: bool = typer.Option(
+        False,
+        "--hierarchical-z",
+        help="Feed a chunk of the latent to every generator block (BigGAN's hierarchical z).",
+    ),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", min=1),
     keep_checkpoints: int = typer.Option(
         3,
@@ -166,6 +171,7 @@ def train_motif_command(
         augment=augment,
         diversity_weight=diversity_weight,
         minibatch_std=minibatch_std,
+        hierarchical_z=hierarchical_z,
         checkpoint_every=checkpoint_every,
         keep_checkpoints=keep_checkpoints,
         sample_every=sample_every,

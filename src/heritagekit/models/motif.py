@@ -47,6 +47,11 @@ class MotifGANConfig:
     # fakes is easy to tell from real ones (a signal against mode collapse). 0: off
     # (the layout of the models trained before it existed).
     minibatch_std: int = 0
+    # True: z is split into one chunk for the stem and one per block, and each block's
+    # conditional BatchNorms take their gain and bias from the class and that chunk
+    # (BigGAN's hierarchical latent, Brock et al. 2019), so z reaches every scale
+    # directly instead of only through the 4x4 stem. False: the layout of earlier models.
+    hierarchical_z: bool = False
 
     def __post_init__(self) -> None:
         blocks = round(math.log2(self.resolution / 4))
@@ -62,6 +67,8 @@ class MotifGANConfig:
             raise BadInputError("a motif model needs at least one category")
         if self.minibatch_std < 0:
             raise BadInputError(f"minibatch_std must be >= 0, got {self.minibatch_std}")
+        if self.hierarchical_z and self.z_dim < blocks + 1:
+            raise BadInputError(f"hierarchical_z needs z_dim >= {blocks + 1}, got {self.z_dim}")
 
     @property
     def num_classes(self) -> int:
@@ -87,38 +94,53 @@ def _matched_width(c_in: int, c_out: int) -> int:
 
 
 class ConditionalBatchNorm(nn.Module):
-    """BatchNorm whose gain and bias are looked up per class."""
+    """BatchNorm whose gain and bias are looked up per class, plus, with ``z_features``,
+    a linear function of a latent chunk (a linear map of [one-hot class, z chunk])."""
 
-    def __init__(self, channels: int, num_classes: int) -> None:
+    def __init__(self, channels: int, num_classes: int, z_features: int = 0) -> None:
         super().__init__()
         self.norm = nn.BatchNorm2d(channels, affine=False)
         self.gain = nn.Embedding(num_classes, channels)
         self.bias = nn.Embedding(num_classes, channels)
         nn.init.ones_(self.gain.weight)
         nn.init.zeros_(self.bias.weight)
+        # named apart from gain/bias: the benchmark's conditioning noise perturbs the class
+        # embeddings only
+        self.from_z_scale = nn.Linear(z_features, channels, bias=False) if z_features else None
+        self.from_z_shift = nn.Linear(z_features, channels, bias=False) if z_features else None
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        gain = self.gain(y)[:, :, None, None]
-        bias = self.bias(y)[:, :, None, None]
-        return self.norm(x) * gain + bias
+    def forward(
+        self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        gain, bias = self.gain(y), self.bias(y)
+        if self.from_z_scale is not None and self.from_z_shift is not None:
+            if z is None:
+                raise ValueError("this conditional BatchNorm needs its latent chunk")
+            gain = gain + self.from_z_scale(z)
+            bias = bias + self.from_z_shift(z)
+        return self.norm(x) * gain[:, :, None, None] + bias[:, :, None, None]
 
 
 class GBlock(nn.Module):
     """Upsampling block: CBN-ReLU-up-conv-CBN-ReLU-conv, plus a shortcut if residual."""
 
-    def __init__(self, c_in: int, c_out: int, num_classes: int, residual: bool) -> None:
+    def __init__(
+        self, c_in: int, c_out: int, num_classes: int, residual: bool, z_features: int = 0
+    ) -> None:
         super().__init__()
         self.residual = residual
         mid = c_out if residual else _matched_width(c_in, c_out)
-        self.bn1 = ConditionalBatchNorm(c_in, num_classes)
+        self.bn1 = ConditionalBatchNorm(c_in, num_classes, z_features)
         self.conv1 = nn.Conv2d(c_in, mid, 3, padding=1)
-        self.bn2 = ConditionalBatchNorm(mid, num_classes)
+        self.bn2 = ConditionalBatchNorm(mid, num_classes, z_features)
         self.conv2 = nn.Conv2d(mid, c_out, 3, padding=1)
         self.shortcut = nn.Conv2d(c_in, c_out, 1) if residual and c_in != c_out else None
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        h = F.interpolate(F.relu(self.bn1(x, y)), scale_factor=2.0, mode="nearest")
-        h = self.conv2(F.relu(self.bn2(self.conv1(h), y)))
+    def forward(
+        self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        h = F.interpolate(F.relu(self.bn1(x, y, z)), scale_factor=2.0, mode="nearest")
+        h = self.conv2(F.relu(self.bn2(self.conv1(h), y, z)))
         if not self.residual:
             return h
         skip = F.interpolate(x, scale_factor=2.0, mode="nearest")
@@ -132,17 +154,25 @@ class MotifGenerator(nn.Module):
         super().__init__()
         self.config = config
         ch = config.g_channels
-        self.stem = nn.Linear(config.z_dim, 16 * ch[0])
+        # chunk sizes of z: all of it to the stem, or one chunk for the stem and one per block
+        if config.hierarchical_z:
+            self.z_chunks = [len(c) for c in torch.arange(config.z_dim).tensor_split(len(ch))]
+        else:
+            self.z_chunks = [config.z_dim]
+        per_block = self.z_chunks[1:] or [0] * (len(ch) - 1)
+        self.stem = nn.Linear(self.z_chunks[0], 16 * ch[0])
         self.blocks = nn.ModuleList(
-            GBlock(a, b, config.num_classes, config.residual) for a, b in itertools.pairwise(ch)
+            GBlock(a, b, config.num_classes, config.residual, zf)
+            for (a, b), zf in zip(itertools.pairwise(ch), per_block, strict=True)
         )
         self.out_norm = nn.BatchNorm2d(ch[-1])
         self.out_conv = nn.Conv2d(ch[-1], 3, 3, padding=1)
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        h = self.stem(z).view(z.shape[0], -1, 4, 4)
-        for block in self.blocks:
-            h = block(h, y)
+        chunks = z.split(self.z_chunks, dim=1)
+        h = self.stem(chunks[0]).view(z.shape[0], -1, 4, 4)
+        for i, block in enumerate(self.blocks):
+            h = block(h, y, chunks[i + 1] if len(chunks) > 1 else None)
         return torch.tanh(self.out_conv(F.relu(self.out_norm(h))))
 
 

@@ -70,6 +70,8 @@ class MotifTrainConfig:
     residual: bool = True
     # group size of D's minibatch standard deviation, with class-sorted batches; 0: off
     minibatch_std: int = 0
+    # z split over the stem and every G block (BigGAN's hierarchical latent); see the model
+    hierarchical_z: bool = False
     lr_g: float = 2e-4
     lr_d: float = 2e-4
     # from this step both learning rates fall linearly to 0 at ``steps``; None: constant
@@ -103,6 +105,7 @@ class MotifTrainConfig:
             d_channels=list(d),
             residual=self.residual,
             minibatch_std=self.minibatch_std,
+            hierarchical_z=self.hierarchical_z,
         )
 
 
