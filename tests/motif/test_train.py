@@ -192,9 +192,9 @@ def test_hierarchical_z_run_resumes_exactly_and_exports_its_layout(tiny_data, tm
     generator, _ = load_weights_file(path, task="motif")
     assert generator.config.hierarchical_z and len(generator.z_chunks) == 3
     # a flat-latent checkpoint cannot go on as a hierarchical run
+    flat = config("flat", 6)
+    flat.resume_from = str(straight[1])
     with pytest.raises(BadInputError, match="hierarchical_z"):
-        flat = config("flat", 6)
-        flat.resume_from = str(straight[1])
         train_motif(flat, resume=False)
 
 
