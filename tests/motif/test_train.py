@@ -290,6 +290,19 @@ def test_learning_rate_decay_is_linear_and_resumes_exactly(tiny_data, tmp_path):
     assert [[r[k] for k in key] for r in split] == [[r[k] for k in key] for r in full]
 
 
+def test_a_run_resumed_from_a_decayed_checkpoint_trains_at_its_own_rate(tiny_data, tmp_path):
+    decayed = _config(tiny_data, tmp_path / "decayed", 4)
+    decayed.lr_decay_from = 0  # ends with both rates at 1/4 of 2e-4 in Adam's state
+    train_motif(decayed, resume=False)
+    assert read_log(tmp_path / "decayed")[-1]["lr"] == pytest.approx(0.5e-4)
+
+    onward = _config(tiny_data, tmp_path / "onward", 6)
+    onward.resume_from = str(tmp_path / "decayed" / "checkpoints" / "step_00000004.pt")
+    onward.lr_g = onward.lr_d = 1e-4
+    train_motif(onward, resume=False)
+    assert [r["lr"] for r in read_log(tmp_path / "onward")] == pytest.approx([1e-4, 1e-4])
+
+
 @pytest.mark.parametrize("decay_from", [-1, 6, 9])
 def test_learning_rate_decay_outside_the_run_is_refused(tiny_data, tmp_path, decay_from):
     c = _config(tiny_data, tmp_path, 6)

@@ -343,10 +343,13 @@ def train_motif(
     try:
         with StopRequest() as stop:
             for step in range(start, config.steps):
-                if decay is not None:  # set from the step alone: nothing to checkpoint
-                    for optimizer, base in ((opt_g, config.lr_g), (opt_d, config.lr_d)):
-                        for group in optimizer.param_groups:
-                            group["lr"] = base * decay(step)
+                # set from the config and the step alone, decay or not: a checkpoint's Adam
+                # state carries the rate it ended with (0 after a decay), which must not
+                # leak into a run resumed from it with other settings
+                factor = decay(step) if decay is not None else 1.0
+                for optimizer, base in ((opt_g, config.lr_g), (opt_d, config.lr_d)):
+                    for group in optimizer.param_groups:
+                        group["lr"] = base * factor
                 if config.minibatch_std:
                     index, y = class_sorted_batch(cpu_labels, len(categories), batch, sampler)
                     real, y = images[index.to(device)], y.to(device)
