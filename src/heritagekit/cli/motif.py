@@ -31,7 +31,10 @@ def generate(
     ),
     grid: Path | None = typer.Option(None, "--grid", help="Also write all samples as one sheet."),
     truncation: float | None = typer.Option(
-        None, "--truncation", "-t", help="Redraw latent components above this (e.g. 0.7)."
+        None,
+        "--truncation",
+        "-t",
+        help="Redraw latent components above this (lower: more typical, less varied).",
     ),
     interpolate: bool = typer.Option(
         False, "--interpolate", help="Also write a latent interpolation sheet (4 x 8)."
