@@ -141,3 +141,31 @@ def test_train_keeps_every_checkpoint_when_asked(tiny_data, tmp_path, capsys):
     code, _, _ = _run([*args, "--keep-checkpoints", "0", "--threads", "1", "-q"], capsys)
     assert code in (0, None)
     assert len(list((run / "checkpoints").glob("step_*.pt"))) == 3
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--g-channels", "128,x"], "--g-channels must be positive integers joined by commas"),
+        (["--d-channels", "16,0,64,128"], "--d-channels must be positive integers"),
+        (["--g-channels", "128,64"], "--g-channels needs 5 widths for 64px, got 2"),
+        (["--d-channels", "16,32,64"], "--d-channels needs 4 widths for 64px, got 3"),
+    ],
+)
+def test_train_with_bad_widths(tiny_data, tmp_path, capsys, extra, message):
+    args = ["train", "motif", "--data", str(tiny_data), "-o", str(tmp_path / "run"), "-q"]
+    code, _, err = _run([*args, *extra], capsys)
+    assert code == 2 and message in _one_error_line(err)
+    assert not (tmp_path / "run").exists()  # nothing written
+
+
+def test_train_with_other_widths_builds_them(tiny_data, tmp_path, capsys):
+    import json
+
+    run = tmp_path / "run"
+    args = ["train", "motif", "--data", str(tiny_data), "-o", str(run), "--steps", "1"]
+    args += ["--resolution", "16", "--batch-size", "4", "--threads", "1", "-q"]
+    code, _, _ = _run([*args, "--g-channels", "24,12,6", "--d-channels", "6,12"], capsys)
+    assert code in (0, None)
+    model = json.loads((run / "config.json").read_text())["model"]
+    assert model["g_channels"] == [24, 12, 6] and model["d_channels"] == [6, 12]

@@ -30,11 +30,16 @@ def test_shapes_and_range():
 
 
 @pytest.mark.parametrize("hierarchical_z", [False, True])
-@pytest.mark.parametrize("resolution", [32, 64, 128])
-def test_plain_variant_has_the_same_parameter_budget(resolution, hierarchical_z):
+@pytest.mark.parametrize(
+    ("resolution", "g_channels"),
+    [(32, None), (64, None), (128, None), (64, [128, 96, 48, 24, 12]), (32, [64, 64, 64, 64])],
+)
+def test_plain_variant_has_the_same_parameter_budget(resolution, g_channels, hierarchical_z):
     from heritagekit.train.motif import MotifTrainConfig
 
-    train = MotifTrainConfig(data="x", resolution=resolution, hierarchical_z=hierarchical_z)
+    train = MotifTrainConfig(
+        data="x", resolution=resolution, hierarchical_z=hierarchical_z, g_channels=g_channels
+    )
     res = train.model_config(["a", "b", "c", "d"])
     plain = MotifGANConfig.from_dict({**res.to_dict(), "residual": False})
     for cls in (MotifGenerator, MotifDiscriminator):

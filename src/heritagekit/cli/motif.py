@@ -81,6 +81,21 @@ def generate(
         typer.echo(f"sheet: {path}")
 
 
+def _widths(option: str, text: str | None) -> list[int] | None:
+    """``"128,96,48"`` as ``[128, 96, 48]``; None (the defaults) when not given."""
+    if text is None:
+        return None
+    try:
+        widths = [int(part) for part in text.split(",")]
+    except ValueError:
+        widths = []
+    if not widths or min(widths) <= 0:
+        from heritagekit.errors import BadInputError
+
+        raise BadInputError(f"{option} must be positive integers joined by commas, got {text!r}")
+    return widths
+
+
 @train_app.command("motif")
 def train_motif_command(
     data: Path = typer.Option(
@@ -119,6 +134,14 @@ def train_motif_command(
         False,
         "--hierarchical-z",
         help="Feed a chunk of the latent to every generator block (BigGAN's hierarchical z).",
+    ),
+    g_channels: str | None = typer.Option(
+        None,
+        "--g-channels",
+        help="Generator widths, stem first, e.g. 128,96,48,24,12 (one more than D's).",
+    ),
+    d_channels: str | None = typer.Option(
+        None, "--d-channels", help="Discriminator widths, fine to coarse, e.g. 16,32,64,128."
     ),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", min=1),
     keep_checkpoints: int = typer.Option(
@@ -175,6 +198,8 @@ def train_motif_command(
         diversity_weight=diversity_weight,
         minibatch_std=minibatch_std,
         hierarchical_z=hierarchical_z,
+        g_channels=_widths("--g-channels", g_channels),
+        d_channels=_widths("--d-channels", d_channels),
         checkpoint_every=checkpoint_every,
         keep_checkpoints=keep_checkpoints,
         sample_every=sample_every,
@@ -183,6 +208,7 @@ def train_motif_command(
         resume_from=str(resume_from) if resume_from else None,
         threads=threads,
     )
+    config.model_config(["_"])  # widths that do not fit the resolution fail before any work
     with Progress(
         TextColumn("train motif"),
         BarColumn(),

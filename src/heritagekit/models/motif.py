@@ -59,10 +59,14 @@ class MotifGANConfig:
             raise BadInputError(
                 f"--resolution must be 4 times a power of 2, >= 8; got {self.resolution}"
             )
-        if len(self.g_channels) != blocks + 1:
-            raise BadInputError(f"g_channels needs {blocks + 1} widths for {self.resolution}px")
-        if len(self.d_channels) != blocks:
-            raise BadInputError(f"d_channels needs {blocks} widths for {self.resolution}px")
+        for option, widths, count in (
+            ("--g-channels", self.g_channels, blocks + 1),
+            ("--d-channels", self.d_channels, blocks),
+        ):
+            if len(widths) != count:
+                raise BadInputError(
+                    f"{option} needs {count} widths for {self.resolution}px, got {len(widths)}"
+                )
         if len(self.categories) < 1:
             raise BadInputError("a motif model needs at least one category")
         if self.minibatch_std < 0:
