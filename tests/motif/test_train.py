@@ -290,6 +290,24 @@ def test_learning_rate_decay_is_linear_and_resumes_exactly(tiny_data, tmp_path):
     assert [[r[k] for k in key] for r in split] == [[r[k] for k in key] for r in full]
 
 
+def test_a_decay_branched_from_a_constant_rate_run_equals_the_schedule_from_scratch(
+    tiny_data, tmp_path
+):
+    # how the shipped motif model was trained: a constant-rate run, then from its step-4
+    # checkpoint a new run with the decay; the same as the decayed schedule from step 0
+    scratch = _config(tiny_data, tmp_path / "scratch", 6)
+    scratch.lr_decay_from = 4
+    train_motif(scratch, resume=False)
+    train_motif(_config(tiny_data, tmp_path / "constant", 8), resume=False)
+    branch = _config(tiny_data, tmp_path / "branch", 6)
+    branch.lr_decay_from = 4
+    branch.resume_from = str(tmp_path / "constant" / "checkpoints" / "step_00000004.pt")
+    train_motif(branch, resume=False)
+    key = ("step", "lr", "loss_d", "loss_g")
+    tail = [[r[k] for k in key] for r in read_log(tmp_path / "scratch")[4:]]
+    assert [[r[k] for k in key] for r in read_log(tmp_path / "branch")] == tail
+
+
 def test_a_run_resumed_from_a_decayed_checkpoint_trains_at_its_own_rate(tiny_data, tmp_path):
     decayed = _config(tiny_data, tmp_path / "decayed", 4)
     decayed.lr_decay_from = 0  # ends with both rates at 1/4 of 2e-4 in Adam's state
