@@ -194,8 +194,10 @@ def test_hierarchical_z_run_resumes_exactly_and_exports_its_layout(tiny_data, tm
     # a flat-latent checkpoint cannot go on as a hierarchical run
     flat = config("flat", 6)
     flat.resume_from = str(straight[1])
-    with pytest.raises(BadInputError, match="hierarchical_z"):
+    expected = "hierarchical_z: False in the checkpoint, True asked.*pass the options"
+    with pytest.raises(BadInputError, match=expected):
         train_motif(flat, resume=False)
+    assert not (tmp_path / "flat" / "checkpoints").exists()  # refused before anything written
 
 
 def test_class_sorted_batches_are_balanced_and_drawn_from_their_class():

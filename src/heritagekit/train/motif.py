@@ -294,11 +294,13 @@ def train_motif(
 
     start = 0
     if config.resume_from and dist_info.main and latest_checkpoint(run_dir) is None:
-        install_checkpoint(config.resume_from, run_dir)
+        install_checkpoint(config.resume_from, run_dir, model_config)
     previous = latest_checkpoint(run_dir) if resume or config.resume_from else None
     modules = {"generator": generator, "discriminator": discriminator, "ema": ema}
     if previous is not None:
-        _check_compatible(previous, model_config)
+        _check_compatible(
+            _read_checkpoint(previous), model_config, previous, "use a new --out or --no-resume"
+        )
         start, _ = load_checkpoint(
             previous,
             modules=modules,
@@ -428,8 +430,13 @@ def train_motif(
     return MotifTrainResult(run_dir, done, categories, checkpoint, time.perf_counter() - began)
 
 
-def install_checkpoint(source: str | Path, run_dir: str | Path) -> Path:
-    """Copy a checkpoint (optionally xz-compressed) into ``run_dir/checkpoints`` under its step."""
+def install_checkpoint(
+    source: str | Path, run_dir: str | Path, model_config: MotifGANConfig | None = None
+) -> Path:
+    """Copy a checkpoint (optionally xz-compressed) into ``run_dir/checkpoints`` under its
+    step; with ``model_config``, a checkpoint of another model is refused before anything
+    is written."""
+    import io
     import lzma
 
     source = Path(source)
@@ -441,12 +448,13 @@ def install_checkpoint(source: str | Path, run_dir: str | Path) -> Path:
             data = lzma.decompress(data)
         except lzma.LZMAError as error:
             raise BadInputError(f"--resume-from: broken xz file ({error})", path=source) from error
-    import io
-
     try:
-        step = int(torch.load(io.BytesIO(data), map_location="cpu", weights_only=False)["step"])
+        payload = torch.load(io.BytesIO(data), map_location="cpu", weights_only=False)
+        step = int(payload["step"])
     except Exception as error:  # torch.load raises many types on a broken file
         raise BadInputError(f"--resume-from: not a checkpoint ({error})", path=source) from error
+    if model_config is not None:
+        _check_compatible(payload, model_config, source, "pass the options it was trained with")
     target = checkpoint_path(run_dir, step)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
@@ -463,24 +471,33 @@ def compress_checkpoint(checkpoint: str | Path, target: str | Path, preset: int 
     return target
 
 
-def _check_compatible(checkpoint: Path, model_config: MotifGANConfig) -> None:
+def _check_compatible(
+    payload: dict[str, Any], model_config: MotifGANConfig, where: Path, advice: str
+) -> None:
     """Refuse, with the reason, a checkpoint of another architecture or class list."""
     try:
-        payload = torch.load(checkpoint, map_location="cpu", weights_only=False)
         saved = payload["extra"]["model_config"]
-    except Exception as error:  # torch.load raises many types on a broken file
-        raise BadInputError(
-            f"not a motif training checkpoint ({error})", path=checkpoint
-        ) from error
+    except (KeyError, TypeError) as error:
+        raise BadInputError("not a motif training checkpoint", path=where) from error
     # through the dataclass: a key added since the checkpoint was written takes its default
     saved, current = MotifGANConfig.from_dict(saved).to_dict(), model_config.to_dict()
-    if saved != current:
-        differs = sorted(k for k in saved if saved[k] != current[k])
+    differs = [
+        f"{k}: {saved[k]} in the checkpoint, {current[k]} asked"
+        for k in sorted(saved)
+        if saved[k] != current[k]
+    ]
+    if differs:
         raise BadInputError(
-            f"checkpoint was trained with another model or data ({', '.join(differs)} differ);"
-            " use a new --out or --no-resume",
-            path=checkpoint,
+            f"checkpoint was trained with another model or data ({'; '.join(differs)}); {advice}",
+            path=where,
         )
+
+
+def _read_checkpoint(path: Path) -> dict[str, Any]:
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as error:  # torch.load raises many types on a broken file
+        raise BadInputError(f"not a motif training checkpoint ({error})", path=path) from error
 
 
 def _truncate_log(path: Path, step: int) -> None:
