@@ -117,12 +117,27 @@ def test_mode_seeking_loss_closed_form():
     from heritagekit.train.motif import mode_seeking_loss
 
     z = torch.zeros(4, 8)
-    z[2:] = 2.0  # |z1 - z2| = 2 everywhere
+    z[1::2] = 2.0  # pairs (0, 1) and (2, 3): |z1 - z2| = 2 everywhere
     fake = torch.zeros(4, 3, 5, 5)
-    fake[2:] = 0.5  # |G1 - G2| = 0.5: ratio 0.25, loss 1 / 0.25
-    assert float(mode_seeking_loss(fake, z, 2)) == pytest.approx(4.0, rel=1e-4)
+    fake[1::2] = 0.5  # |G1 - G2| = 0.5: ratio 0.25, loss 1 / 0.25
+    assert float(mode_seeking_loss(fake, z)) == pytest.approx(4.0, rel=1e-4)
     collapsed = torch.zeros(4, 3, 5, 5)  # two latents, one image: the loss explodes
-    assert float(mode_seeking_loss(collapsed, z, 2)) == pytest.approx(1e5)
+    assert float(mode_seeking_loss(collapsed, z)) == pytest.approx(1e5)
+    odd = torch.cat([fake, torch.full((1, 3, 5, 5), 9.0)])  # an unpaired last sample: unused
+    assert float(mode_seeking_loss(odd, torch.cat([z, z[:1]]))) == pytest.approx(4.0, rel=1e-4)
+
+
+def test_pairs_keep_every_class_of_a_class_sorted_batch():
+    import torch
+
+    from heritagekit.train.motif import class_sorted_batch, paired_classes
+
+    labels = torch.arange(4).repeat_interleave(10)
+    _, y = class_sorted_batch(labels, 4, 16, torch.Generator().manual_seed(0))
+    assert paired_classes(y).tolist() == y.tolist()  # groups of 4 of one class: unchanged
+    assert set(paired_classes(y).tolist()) == {0, 1, 2, 3}
+    mixed = torch.tensor([3, 0, 2, 2, 1])
+    assert paired_classes(mixed).tolist() == [3, 3, 2, 2, 1]
 
 
 def test_diversity_term_is_logged_and_resumes_exactly(tiny_data, tmp_path):

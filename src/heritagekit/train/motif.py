@@ -242,11 +242,23 @@ def class_sorted_batch(
     return starts[classes] + offsets, classes
 
 
-def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor, pairs: int) -> torch.Tensor:
-    """MSGAN's term: 1 / (mean |G(z1) - G(z2)| / mean |z1 - z2|) over the first ``pairs``
-    samples against the next ``pairs``; small when different latents give different
-    images, large when they collapse onto one."""
-    first, second = slice(0, pairs), slice(pairs, 2 * pairs)
+def paired_classes(y: torch.Tensor) -> torch.Tensor:
+    """Classes for a G batch of latent pairs (0, 1), (2, 3), ...: each odd sample takes
+    its even neighbour's class, so that every pair is of one class.
+
+    A class-sorted batch (even groups of one class) comes back unchanged, with every class
+    kept: pairing the first half against the second instead would give the second half
+    the first half's classes, and the classes in the second half would get no G update.
+    """
+    return y[0::2].repeat_interleave(2)[: len(y)]
+
+
+def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """MSGAN's term: 1 / (mean |G(z1) - G(z2)| / mean |z1 - z2|) over the pairs of
+    neighbours (0, 1), (2, 3), ...; small when different latents give different images,
+    large when they collapse onto one."""
+    pairs = len(fake) // 2
+    first, second = slice(0, 2 * pairs, 2), slice(1, 2 * pairs, 2)
     images = (fake[first] - fake[second]).abs().mean()
     latents = (z[first] - z[second]).abs().mean()
     return 1.0 / (images / latents + 1e-5)
@@ -375,16 +387,15 @@ def train_motif(
                 # generator: make D score its images as real (Eq. 3, hinge form). The
                 # unwrapped D is used so that DDP does not expect gradients for D here.
                 z = torch.randn(batch, config.z_dim, device=device)
-                pairs = batch // 2 if config.diversity_weight > 0 else 0
-                if pairs:  # the second half repeats the first half's classes: one pair each
-                    y = torch.cat([y[:pairs], y[:pairs], y[2 * pairs :]])
+                if config.diversity_weight > 0:
+                    y = paired_classes(y)
                 for p in discriminator.parameters():
                     p.requires_grad_(False)
                 fake = g_train(z, y)
                 loss_g = -discriminator(diff_augment(fake, config.augment), y).mean()
                 for p in discriminator.parameters():
                     p.requires_grad_(True)
-                loss_div = mode_seeking_loss(fake, z, pairs) if pairs else None
+                loss_div = mode_seeking_loss(fake, z) if config.diversity_weight > 0 else None
                 if loss_div is not None:
                     loss_g = loss_g + config.diversity_weight * loss_div
                 opt_g.zero_grad(set_to_none=True)
