@@ -15,7 +15,12 @@ Usage (after training both variants with the same data, seed and step count)::
    generated images whose nearest other image of the type is closer than 99 % of the
    training images are to theirs (repeated samples, a partial collapse that the mean
    distance hides; about 0.01 for fresh images of the data's distribution).
-2. Residual vs plain (seed 001 §3.2.1): both EMA generators at the same step.
+2. Residual vs plain (seed 001 §3.2.1): both EMA generators at the same step, one draw of
+   samples in the first table; then every distribution metric over ``--draws`` sample
+   seeds against each reference set (the first ``--n-per-class`` training images per type
+   and, where the data holds twice as many, the next ones), as mean +- standard deviation
+   with the number of draws the residual G wins: one draw's lead on precision or KID can
+   sit inside the spread of the draws.
 3. Robustness (seed 001 Fig. 5): interference in the latent (additive noise, zeroed
    components) and in the conditioning (noise on the class embeddings of the conditional
    BatchNorm); type accuracy and FID retained.
@@ -127,6 +132,36 @@ def scores(net, real_feats, real_types, images, types, kid_subset) -> dict[str, 
     }
 
 
+# the comparison's distribution metrics, True where lower is better
+DISTRIBUTION_METRICS = {"FID": True, "KID x1e3": True, "precision": False, "recall": False}
+
+
+def draw_spread(net, references, models: dict[str, MotifModel], n: int, draws: int, kid_subset):
+    """Rows per distribution metric: residual and plain mean +- sd over sample seeds
+    1..``draws`` against every (features, types) reference, and the residual's wins."""
+    measured: dict[str, list[dict]] = {name: [] for name in models}
+    for real_feats, real_types in references:
+        for seed in range(1, draws + 1):
+            for name, model in models.items():
+                images, types = sample(model, n, seed=seed)
+                measured[name].append(
+                    scores(net, real_feats, real_types, images, types, kid_subset)
+                )
+    rows = []
+    for metric, lower_is_better in DISTRIBUTION_METRICS.items():
+        res, plain = (np.array([m[metric] for m in measured[k]]) for k in ("residual", "plain"))
+        wins = res < plain if lower_is_better else res > plain
+        rows.append(
+            {
+                "metric": metric,
+                "residual": f"{res.mean():.3f} ± {res.std(ddof=1):.3f}",
+                "plain": f"{plain.mean():.3f} ± {plain.std(ddof=1):.3f}",
+                "residual better": f"{int(wins.sum())}/{len(wins)}",
+            }
+        )
+    return rows
+
+
 def markdown(rows: list[dict], columns: list[str]) -> str:
     def fmt(v):
         return f"{v:.3f}" if isinstance(v, float) else str(v)
@@ -164,6 +199,9 @@ def main() -> None:
         default=500,
         help="step between the curve's checkpoints (train with --keep-checkpoints 0); 0: no curve",
     )
+    parser.add_argument(
+        "--draws", type=int, default=5, help="sample seeds per reference set for the spread"
+    )
     parser.add_argument("--featnet", type=Path, default=Path("runs/motif/featnet.pt"))
     parser.add_argument("--figures", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
@@ -176,6 +214,8 @@ def main() -> None:
         help="which G of the checkpoints the robustness, curve and figures use",
     )
     args = parser.parse_args()
+    if args.draws < 2:
+        parser.error("--draws must be at least 2 (a spread needs two draws)")
     if args.curve_every < 0:
         parser.error("--curve-every must be 0 (no curve) or a positive number of steps")
 
@@ -188,8 +228,13 @@ def main() -> None:
     real = ((pixels + 1) / 2).permute(0, 2, 3, 1).numpy()
     real_types = np.array([CATEGORIES.index(names[i]) for i in labels.numpy()])
     pick = np.concatenate([np.flatnonzero(real_types == t)[:n] for t in range(len(CATEGORIES))])
-    real_feats, _ = embed(net, real[pick])
-    real_types = real_types[pick]
+    second = np.concatenate(
+        [np.flatnonzero(real_types == t)[n : 2 * n] for t in range(len(CATEGORIES))]
+    )
+    references = [(embed(net, real[pick])[0], real_types[pick])]
+    if len(second) == len(pick):
+        references.append((embed(net, real[second])[0], real_types[second]))
+    real_feats, real_types = references[0]
     kid_subset = min(100, len(pick) // 2)
     # floor: fresh procedural images (never trained on) against the training images
     held, held_types, _ = procedural_set(n, 700_000_000)
@@ -221,6 +266,13 @@ def main() -> None:
     print(f"\n## Residual vs plain generator (same data, seed, budget, {step} steps)\n")
     print(markdown(rows, ["model", "params G", *metric_cols]))
     result["comparison"] = rows
+    spread = draw_spread(net, references, models, n, args.draws, kid_subset)
+    print(
+        f"\n## Residual vs plain over {args.draws * len(references)} draws "
+        f"({args.draws} sample seeds x {len(references)} reference sets, {args.generator} G)\n"
+    )
+    print(markdown(spread, ["metric", "residual", "plain", "residual better"]))
+    result["spread"] = spread
 
     # robustness under interference (seed 001 Fig. 5)
     interferences = [
