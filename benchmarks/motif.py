@@ -16,11 +16,11 @@ Usage (after training both variants with the same data, seed and step count)::
    training images are to theirs (repeated samples, a partial collapse that the mean
    distance hides; about 0.01 for fresh images of the data's distribution).
 2. Residual vs plain (seed 001 §3.2.1): both EMA generators at the same step, one draw of
-   samples in the first table; then every distribution metric over ``--draws`` sample
-   seeds against each reference set (the first ``--n-per-class`` training images per type
-   and, where the data holds twice as many, the next ones), as mean +- standard deviation
-   with the number of draws the residual G wins: one draw's lead on precision or KID can
-   sit inside the spread of the draws.
+   samples in the first table; then every distribution metric, diversity and repeats
+   over ``--draws`` sample seeds against each reference set (the first
+   ``--n-per-class`` training images per type and, where the data holds twice as many,
+   the next ones), as mean +- standard deviation with the number of draws the residual G
+   wins: one draw's lead on precision or KID can sit inside the spread of the draws.
 3. Robustness (seed 001 Fig. 5): interference in the latent (additive noise, zeroed
    components) and in the conditioning (noise on the class embeddings of the conditional
    BatchNorm); type accuracy and FID retained.
@@ -132,12 +132,20 @@ def scores(net, real_feats, real_types, images, types, kid_subset) -> dict[str, 
     }
 
 
-# the comparison's distribution metrics, True where lower is better
-DISTRIBUTION_METRICS = {"FID": True, "KID x1e3": True, "precision": False, "recall": False}
+# the comparison's distribution metrics and the two collapse figures, True where lower
+# is better (diversity: higher, since every generator here stays under the data's 1.0)
+SPREAD_METRICS = {
+    "FID": True,
+    "KID x1e3": True,
+    "precision": False,
+    "recall": False,
+    "diversity": False,
+    "repeats": True,
+}
 
 
 def draw_spread(net, references, models: dict[str, MotifModel], n: int, draws: int, kid_subset):
-    """Rows per distribution metric: residual and plain mean +- sd over sample seeds
+    """Rows per metric of ``SPREAD_METRICS``: residual and plain mean +- sd over sample seeds
     1..``draws`` against every (features, types) reference, and the residual's wins."""
     measured: dict[str, list[dict]] = {name: [] for name in models}
     for real_feats, real_types in references:
@@ -148,7 +156,7 @@ def draw_spread(net, references, models: dict[str, MotifModel], n: int, draws: i
                     scores(net, real_feats, real_types, images, types, kid_subset)
                 )
     rows = []
-    for metric, lower_is_better in DISTRIBUTION_METRICS.items():
+    for metric, lower_is_better in SPREAD_METRICS.items():
         res, plain = (np.array([m[metric] for m in measured[k]]) for k in ("residual", "plain"))
         wins = res < plain if lower_is_better else res > plain
         rows.append(
