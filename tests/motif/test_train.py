@@ -353,3 +353,25 @@ def test_keep_checkpoints(tiny_data, tmp_path, keep, kept):
     train_motif(config, resume=False)
     names = sorted(p.name for p in (tmp_path / "checkpoints").iterdir())
     assert names == [f"step_{s:08d}.pt" for s in kept]
+
+
+def test_mode_seeking_steps_train_g_on_every_class(tiny_data, tmp_path, monkeypatch):
+    """With class-sorted batches and the term on, G's training batch holds all four types
+    (the first-half/second-half pairing gave it only the first two)."""
+    import torch
+
+    from heritagekit.models.motif import MotifGenerator
+
+    seen: list[set[int]] = []
+    forward = MotifGenerator.forward
+
+    def spy(self, z, y):
+        if torch.is_grad_enabled():  # G's own step, not D's step or the samples
+            seen.append(set(y.tolist()))
+        return forward(self, z, y)
+
+    monkeypatch.setattr(MotifGenerator, "forward", spy)
+    config = _config(tiny_data, tmp_path / "ms", 2)
+    config.batch_size, config.minibatch_std, config.diversity_weight = 8, 2, 0.1
+    train_motif(config, resume=False)
+    assert seen and all(classes == {0, 1, 2, 3} for classes in seen)
