@@ -170,6 +170,11 @@ def draw_spread(net, references, models: dict[str, MotifModel], n: int, draws: i
     return rows
 
 
+def _per_type(types: np.ndarray, part: slice) -> np.ndarray:
+    """Indices of the ``part`` of each type's images (in file order), type after type."""
+    return np.concatenate([np.flatnonzero(types == t)[part] for t in range(len(CATEGORIES))])
+
+
 def markdown(rows: list[dict], columns: list[str]) -> str:
     def fmt(v):
         return f"{v:.3f}" if isinstance(v, float) else str(v)
@@ -235,10 +240,7 @@ def main() -> None:
     pixels, labels, names = load_class_folder(args.data, 64)
     real = ((pixels + 1) / 2).permute(0, 2, 3, 1).numpy()
     real_types = np.array([CATEGORIES.index(names[i]) for i in labels.numpy()])
-    pick = np.concatenate([np.flatnonzero(real_types == t)[:n] for t in range(len(CATEGORIES))])
-    second = np.concatenate(
-        [np.flatnonzero(real_types == t)[n : 2 * n] for t in range(len(CATEGORIES))]
-    )
+    pick, second = (_per_type(real_types, slice(k * n, (k + 1) * n)) for k in (0, 1))
     references = [(embed(net, real[pick])[0], real_types[pick])]
     if len(second) == len(pick):
         references.append((embed(net, real[second])[0], real_types[second]))
