@@ -170,7 +170,7 @@ def draw_spread(net, references, models: dict[str, MotifModel], n: int, draws: i
     return rows
 
 
-def _per_type(types: np.ndarray, part: slice) -> np.ndarray:
+def per_type_part(types: np.ndarray, part: slice) -> np.ndarray:
     """Indices of the ``part`` of each type's images (in file order), type after type."""
     return np.concatenate([np.flatnonzero(types == t)[part] for t in range(len(CATEGORIES))])
 
@@ -240,7 +240,7 @@ def main() -> None:
     pixels, labels, names = load_class_folder(args.data, 64)
     real = ((pixels + 1) / 2).permute(0, 2, 3, 1).numpy()
     real_types = np.array([CATEGORIES.index(names[i]) for i in labels.numpy()])
-    pick, second = (_per_type(real_types, slice(k * n, (k + 1) * n)) for k in (0, 1))
+    pick, second = (per_type_part(real_types, slice(k * n, (k + 1) * n)) for k in (0, 1))
     references = [(embed(net, real[pick])[0], real_types[pick])]
     if len(second) == len(pick):
         references.append((embed(net, real[second])[0], real_types[second]))
