@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from heritagekit.synth.motifs import CATEGORIES
+from heritagekit.train.checkpoint import checkpoint_path
 from heritagekit.train.motif import load_class_folder
 from motif import embed, feature_net, markdown, per_type_part, run_model, sample, scores
 
@@ -91,6 +92,9 @@ def main() -> None:
     if len(sizes) != 1:
         parser.error("every --reference part must hold the same number of images per type")
     n = sizes.pop()
+    for run, step in args.candidates:
+        if not checkpoint_path(run, step).exists():
+            parser.error(f"{run}:{step}: no checkpoint {checkpoint_path(run, step)}")
     torch.set_num_threads(args.threads)
 
     net, _ = feature_net(args.featnet)
