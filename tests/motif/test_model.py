@@ -198,3 +198,20 @@ def test_discriminator_with_spread_tells_a_collapsed_batch_apart():
     assert MotifDiscriminator(MotifGANConfig())(varied, y).shape == (4,)
     with pytest.raises(BadInputError, match="minibatch_std"):
         MotifGANConfig(minibatch_std=-1)
+
+
+def test_latent_head_reads_the_features_the_score_uses_and_leaves_the_score_alone():
+    config = MotifGANConfig(resolution=16, z_dim=6, d_channels=[8, 16], g_channels=[16, 8, 4])
+    with_head = MotifDiscriminator(MotifGANConfig(**{**config.to_dict(), "latent_head": True}))
+    without = MotifDiscriminator(config)
+    missing = without.load_state_dict(with_head.state_dict(), strict=False)
+    assert missing.unexpected_keys == ["latent.weight", "latent.bias"]
+    with_head.eval(), without.eval()
+    x, y = torch.randn(3, 3, 16, 16), torch.tensor([0, 2, 1])
+    scores, z_found = with_head(x, y, with_latent=True)
+    torch.testing.assert_close(scores, without(x, y))
+    h = with_head.features(x)
+    torch.testing.assert_close(z_found, h @ with_head.latent.weight.T + with_head.latent.bias)
+    assert z_found.shape == (3, 6)
+    with pytest.raises(ValueError, match="no latent head"):
+        without(x, y, with_latent=True)

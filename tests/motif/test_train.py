@@ -375,3 +375,53 @@ def test_mode_seeking_steps_train_g_on_every_class(tiny_data, tmp_path, monkeypa
     config.batch_size, config.minibatch_std, config.diversity_weight = 8, 2, 0.1
     train_motif(config, resume=False)
     assert seen and all(classes == {0, 1, 2, 3} for classes in seen)
+
+
+def test_latent_regression_reaches_both_players_and_resumes_exactly(
+    tiny_data, tmp_path, straight, monkeypatch
+):
+    """D's step trains the Q head on fakes (its weights move); G's step asks D for the
+    latent of G's own images with G's gradient attached; resumed halfway the run repeats
+    its curve; a run trained without the head cannot go on with it."""
+    import torch
+
+    from heritagekit.models.motif import MotifDiscriminator
+
+    def config(out, steps):
+        c = _config(tiny_data, tmp_path / out, steps)
+        c.latent_weight = 1.0
+        return c
+
+    calls: list[tuple[int, bool]] = []
+    forward = MotifDiscriminator.forward
+
+    def spy(self, x, y, with_latent=False):
+        if with_latent:
+            calls.append((len(x), x.requires_grad))
+        return forward(self, x, y, with_latent)
+
+    monkeypatch.setattr(MotifDiscriminator, "forward", spy)
+    train_motif(config("full", 4), resume=False)
+    batch = 4
+    assert calls == [(2 * batch, False), (batch, True)] * 4  # D's step, then G's
+    monkeypatch.undo()
+
+    train_motif(config("split", 2), resume=False)
+    train_motif(config("split", 4))
+    full, split = read_log(tmp_path / "full"), read_log(tmp_path / "split")
+    assert all(r["loss_latent"] > 0 for r in full)
+    assert [(r["loss_g"], r["loss_latent"]) for r in full] == [
+        (r["loss_g"], r["loss_latent"]) for r in split
+    ]
+    heads = [
+        torch.load(tmp_path / "full" / "checkpoints" / f"step_{s:08d}.pt", weights_only=False)[
+            "modules"
+        ]["discriminator"]["latent.weight"]
+        for s in (2, 4)
+    ]
+    assert not torch.equal(*heads)
+
+    late = config("late", 6)
+    late.resume_from = str(straight[1])
+    with pytest.raises(BadInputError, match="latent_head: False in the checkpoint, True asked"):
+        train_motif(late, resume=False)

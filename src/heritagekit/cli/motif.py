@@ -124,6 +124,13 @@ def train_motif_command(
         min=0.0,
         help="Weight of the mode-seeking term (MSGAN) against mode collapse; 0: off.",
     ),
+    latent_weight: float = typer.Option(
+        0.0,
+        "--latent-weight",
+        min=0.0,
+        help="Weight of the latent regression (D recovers z from a fake, G keeps it "
+        "recoverable) against repeated samples; 0: off.",
+    ),
     minibatch_std: int = typer.Option(
         0,
         "--minibatch-std",
@@ -196,6 +203,7 @@ def train_motif_command(
         lr_decay_from=lr_decay_from,
         augment=augment,
         diversity_weight=diversity_weight,
+        latent_weight=latent_weight,
         minibatch_std=minibatch_std,
         hierarchical_z=hierarchical_z,
         g_channels=_widths("--g-channels", g_channels),

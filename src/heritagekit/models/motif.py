@@ -52,6 +52,12 @@ class MotifGANConfig:
     # (BigGAN's hierarchical latent, Brock et al. 2019), so z reaches every scale
     # directly instead of only through the 4x4 stem. False: the layout of earlier models.
     hierarchical_z: bool = False
+    # True: D also regresses the latent of each image from its pooled features (InfoGAN's
+    # Q head, Chen et al. 2016, on the whole latent as in BicycleGAN's latent regression,
+    # Zhu et al. 2017), and G is trained to keep its latent recoverable: two latents that
+    # G maps onto one image cannot both be recovered, so repeated samples cost G directly.
+    # False: the layout of earlier models.
+    latent_head: bool = False
 
     def __post_init__(self) -> None:
         blocks = round(math.log2(self.resolution / 4))
@@ -223,6 +229,7 @@ class MotifDiscriminator(nn.Module):
         )
         self.linear = spectral_norm(nn.Linear(ch[-1], 1))
         self.embed = spectral_norm(nn.Embedding(config.num_classes, ch[-1]))
+        self.latent = nn.Linear(ch[-1], config.z_dim) if config.latent_head else None
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         h = self.blocks(x)
@@ -231,9 +238,19 @@ class MotifDiscriminator(nn.Module):
             h = self.spread_conv(torch.cat([F.relu(h), spread], dim=1))
         return F.relu(h).sum(dim=(2, 3))
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, y: torch.Tensor, with_latent: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Scores; with ``with_latent`` (needs ``latent_head``) also each image's latent as
+        the Q head recovers it, from the same features (one pass, so that DDP sees one
+        forward)."""
         h = self.features(x)
-        return self.linear(h).squeeze(1) + (self.embed(y) * h).sum(dim=1)
+        scores = self.linear(h).squeeze(1) + (self.embed(y) * h).sum(dim=1)
+        if not with_latent:
+            return scores
+        if self.latent is None:
+            raise ValueError("this discriminator has no latent head (latent_head=False)")
+        return scores, self.latent(h)
 
 
 def minibatch_spread(x: torch.Tensor, group: int) -> torch.Tensor:

@@ -82,6 +82,9 @@ class MotifTrainConfig:
     # weight of the mode-seeking term (Mao et al. 2019, MSGAN): pairs of latents of one
     # class are pushed to give images as far apart as the latents; 0 turns it off
     diversity_weight: float = 0.0
+    # weight of the latent regression (D's Q head recovers z from a fake; G and the head
+    # both minimise the mean squared error), against repeated samples; 0 turns it off
+    latent_weight: float = 0.0
     augment: str = "color,translation,cutout"
     checkpoint_every: int = 500
     sample_every: int = 500
@@ -106,6 +109,7 @@ class MotifTrainConfig:
             residual=self.residual,
             minibatch_std=self.minibatch_std,
             hierarchical_z=self.hierarchical_z,
+            latent_head=self.latent_weight > 0,
         )
 
 
@@ -375,11 +379,17 @@ def train_motif(
                 z = torch.randn(batch, config.z_dim, device=device)
                 with torch.no_grad():
                     fake = generator(z, y)
-                scores = d_train(
-                    diff_augment(torch.cat([real, fake]), config.augment), torch.cat([y, y])
-                )
+                both = diff_augment(torch.cat([real, fake]), config.augment)
+                loss_latent = None
+                if config.latent_weight > 0:
+                    scores, z_found = d_train(both, torch.cat([y, y]), with_latent=True)
+                    loss_latent = F.mse_loss(z_found[batch:], z)  # the head learns on fakes
+                else:
+                    scores = d_train(both, torch.cat([y, y]))
                 d_real, d_fake = scores[:batch], scores[batch:]
                 loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
+                if loss_latent is not None:
+                    loss_d = loss_d + config.latent_weight * loss_latent
                 opt_d.zero_grad(set_to_none=True)
                 loss_d.backward()
                 opt_d.step()
@@ -392,7 +402,13 @@ def train_motif(
                 for p in discriminator.parameters():
                     p.requires_grad_(False)
                 fake = g_train(z, y)
-                loss_g = -discriminator(diff_augment(fake, config.augment), y).mean()
+                seen = diff_augment(fake, config.augment)
+                if config.latent_weight > 0:
+                    scores, z_found = discriminator(seen, y, with_latent=True)
+                    loss_latent = F.mse_loss(z_found, z)
+                    loss_g = -scores.mean() + config.latent_weight * loss_latent
+                else:
+                    loss_g = -discriminator(seen, y).mean()
                 for p in discriminator.parameters():
                     p.requires_grad_(True)
                 loss_div = mode_seeking_loss(fake, z) if config.diversity_weight > 0 else None
@@ -413,6 +429,11 @@ def train_motif(
                     "d_fake": float(d_fake.detach().mean()),
                     "lr": opt_g.param_groups[0]["lr"],
                     **({"loss_div": float(loss_div.detach())} if loss_div is not None else {}),
+                    **(
+                        {"loss_latent": float(loss_latent.detach())}
+                        if loss_latent is not None
+                        else {}
+                    ),
                     "seconds": time.perf_counter() - began,
                 }
                 if log is not None:
