@@ -144,17 +144,29 @@ SPREAD_METRICS = {
 }
 
 
+def kid_subset_size(n_per_class: int) -> int:
+    """KID's subset size for ``n_per_class`` images of every type on each side."""
+    return min(100, len(CATEGORIES) * n_per_class // 2)
+
+
+def score_draws(net, references, model: MotifModel, n: int, seeds, kid_subset) -> list[dict]:
+    """``scores`` of ``n`` samples per type for every sample seed against every
+    (features, types) reference, reference after reference."""
+    return [
+        scores(net, real_feats, real_types, *sample(model, n, seed=seed), kid_subset)
+        for real_feats, real_types in references
+        for seed in seeds
+    ]
+
+
 def draw_spread(net, references, models: dict[str, MotifModel], n: int, draws: int, kid_subset):
     """Rows per metric of ``SPREAD_METRICS``: residual and plain mean +- sd over sample seeds
     1..``draws`` against every (features, types) reference, and the residual's wins."""
-    measured: dict[str, list[dict]] = {name: [] for name in models}
-    for real_feats, real_types in references:
-        for seed in range(1, draws + 1):
-            for name, model in models.items():
-                images, types = sample(model, n, seed=seed)
-                measured[name].append(
-                    scores(net, real_feats, real_types, images, types, kid_subset)
-                )
+    seeds = range(1, draws + 1)
+    measured = {
+        name: score_draws(net, references, model, n, seeds, kid_subset)
+        for name, model in models.items()
+    }
     rows = []
     for metric, lower_is_better in SPREAD_METRICS.items():
         res, plain = (np.array([m[metric] for m in measured[k]]) for k in ("residual", "plain"))
@@ -168,6 +180,13 @@ def draw_spread(net, references, models: dict[str, MotifModel], n: int, draws: i
             }
         )
     return rows
+
+
+def load_real(data: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A class folder's images (N x 64 x 64 x 3, in [0, 1]) and their product-type indices."""
+    pixels, labels, names = load_class_folder(data, 64)
+    real = ((pixels + 1) / 2).permute(0, 2, 3, 1).numpy()
+    return real, np.array([CATEGORIES.index(names[i]) for i in labels.numpy()])
 
 
 def per_type_part(types: np.ndarray, part: slice) -> np.ndarray:
@@ -237,15 +256,13 @@ def main() -> None:
     if args.only_featnet:
         return
     n = args.n_per_class
-    pixels, labels, names = load_class_folder(args.data, 64)
-    real = ((pixels + 1) / 2).permute(0, 2, 3, 1).numpy()
-    real_types = np.array([CATEGORIES.index(names[i]) for i in labels.numpy()])
+    real, real_types = load_real(args.data)
     pick, second = (per_type_part(real_types, slice(k * n, (k + 1) * n)) for k in (0, 1))
     references = [(embed(net, real[pick])[0], real_types[pick])]
     if len(second) == len(pick):
         references.append((embed(net, real[second])[0], real_types[second]))
     real_feats, real_types = references[0]
-    kid_subset = min(100, len(pick) // 2)
+    kid_subset = kid_subset_size(n)
     # floor: fresh procedural images (never trained on) against the training images
     held, held_types, _ = procedural_set(n, 700_000_000)
     floor = scores(

@@ -28,8 +28,16 @@ import torch
 
 from heritagekit.synth.motifs import CATEGORIES
 from heritagekit.train.checkpoint import checkpoint_path
-from heritagekit.train.motif import load_class_folder
-from motif import embed, feature_net, markdown, per_type_part, run_model, sample, scores
+from motif import (
+    embed,
+    feature_net,
+    kid_subset_size,
+    load_real,
+    markdown,
+    per_type_part,
+    run_model,
+    score_draws,
+)
 
 METRICS = ["FID", "KID x1e3", "precision", "recall", "type acc.", "diversity", "repeats"]
 
@@ -98,9 +106,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
 
     net, _ = feature_net(args.featnet)
-    pixels, labels, names = load_class_folder(args.data, 64)
-    real = ((pixels + 1) / 2).permute(0, 2, 3, 1).numpy()
-    real_types = np.array([CATEGORIES.index(names[i]) for i in labels.numpy()])
+    real, real_types = load_real(args.data)
     references = []
     for part in parts:
         pick = per_type_part(real_types, part)
@@ -111,11 +117,7 @@ def main() -> None:
     rows = []
     for run, step in args.candidates:
         model = run_model(run, step, use_ema=not args.live)
-        draws = [
-            scores(net, feats, types, *sample(model, n, seed=seed), min(100, n // 2))
-            for feats, types in references
-            for seed in args.seeds
-        ]
+        draws = score_draws(net, references, model, n, args.seeds, kid_subset_size(n))
         means = {m: float(np.mean([d[m] for d in draws])) for m in METRICS}
         row = {"candidate": f"{run}:{step} ({'live' if args.live else 'ema'} G)"}
         for m in METRICS:
