@@ -377,15 +377,15 @@ def test_mode_seeking_steps_train_g_on_every_class(tiny_data, tmp_path, monkeypa
     assert seen and all(classes == {0, 1, 2, 3} for classes in seen)
 
 
-def test_latent_regression_reaches_both_players_and_resumes_exactly(
+def test_latent_regression_trains_the_encoder_and_g_and_resumes_exactly(
     tiny_data, tmp_path, straight, monkeypatch
 ):
-    """D's step trains the Q head on fakes (its weights move); G's step asks D for the
-    latent of G's own images with G's gradient attached; resumed halfway the run repeats
-    its curve; a run trained without the head cannot go on with it."""
+    """The encoder learns on the D step's fakes (no gradient to G; its weights move); G's
+    step asks it for the latent of G's own images with G's gradient attached; resumed
+    halfway the run repeats its curve."""
     import torch
 
-    from heritagekit.models.motif import MotifDiscriminator
+    from heritagekit.models.motif import MotifEncoder
 
     def config(out, steps):
         c = _config(tiny_data, tmp_path / out, steps)
@@ -393,17 +393,16 @@ def test_latent_regression_reaches_both_players_and_resumes_exactly(
         return c
 
     calls: list[tuple[int, bool]] = []
-    forward = MotifDiscriminator.forward
+    forward = MotifEncoder.forward
 
-    def spy(self, x, y, with_latent=False):
-        if with_latent:
-            calls.append((len(x), x.requires_grad))
-        return forward(self, x, y, with_latent)
+    def spy(self, x):
+        calls.append((len(x), x.requires_grad))
+        return forward(self, x)
 
-    monkeypatch.setattr(MotifDiscriminator, "forward", spy)
+    monkeypatch.setattr(MotifEncoder, "forward", spy)
     train_motif(config("full", 4), resume=False)
     batch = 4
-    assert calls == [(2 * batch, False), (batch, True)] * 4  # D's step, then G's
+    assert calls == [(batch, False), (batch, True)] * 4  # its own step, then G's
     monkeypatch.undo()
 
     train_motif(config("split", 2), resume=False)
@@ -413,15 +412,32 @@ def test_latent_regression_reaches_both_players_and_resumes_exactly(
     assert [(r["loss_g"], r["loss_latent"]) for r in full] == [
         (r["loss_g"], r["loss_latent"]) for r in split
     ]
-    heads = [
+    weights = [
         torch.load(tmp_path / "full" / "checkpoints" / f"step_{s:08d}.pt", weights_only=False)[
             "modules"
-        ]["discriminator"]["latent.weight"]
+        ]["encoder"]["head.weight"]
         for s in (2, 4)
     ]
-    assert not torch.equal(*heads)
+    assert not torch.equal(*weights)
 
-    late = config("late", 6)
-    late.resume_from = str(straight[1])
-    with pytest.raises(BadInputError, match="latent_head: False in the checkpoint, True asked"):
-        train_motif(late, resume=False)
+
+def test_latent_regression_can_start_from_a_run_without_it(tiny_data, tmp_path, straight):
+    """Switched on at a resume (as in a decay phase), G and D go on from the checkpoint and
+    a fresh encoder starts; the other way round the encoder is simply left behind."""
+    import torch
+
+    late = _config(tiny_data, tmp_path / "late", 4)
+    late.latent_weight, late.resume_from = 1.0, str(straight[1])
+    train_motif(late, resume=False)
+    rows = read_log(tmp_path / "late")
+    assert [r["step"] for r in rows] == [3, 4] and all(r["loss_latent"] > 0 for r in rows)
+    saved = torch.load(tmp_path / "late" / "checkpoints" / "step_00000004.pt", weights_only=False)
+    assert "encoder" in saved["modules"]
+    # G and D went on from the straight run's step 2: the D loss of step 3 is the same
+    # as the straight run's (the encoder's step comes after D's)
+    assert rows[0]["loss_d"] == read_log(straight[0])[2]["loss_d"]
+
+    back = _config(tiny_data, tmp_path / "back", 6)
+    back.resume_from = str(tmp_path / "late" / "checkpoints" / "step_00000004.pt")
+    train_motif(back, resume=False)
+    assert [r["step"] for r in read_log(tmp_path / "back")] == [5, 6]

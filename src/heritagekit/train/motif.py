@@ -33,6 +33,7 @@ import torch.nn.functional as F
 from heritagekit.errors import BadInputError
 from heritagekit.models.motif import (
     MotifDiscriminator,
+    MotifEncoder,
     MotifGANConfig,
     MotifGenerator,
     diff_augment,
@@ -82,8 +83,10 @@ class MotifTrainConfig:
     # weight of the mode-seeking term (Mao et al. 2019, MSGAN): pairs of latents of one
     # class are pushed to give images as far apart as the latents; 0 turns it off
     diversity_weight: float = 0.0
-    # weight of the latent regression (D's Q head recovers z from a fake; G and the head
-    # both minimise the mean squared error), against repeated samples; 0 turns it off
+    # weight of the latent regression against repeated samples: an encoder learns to
+    # recover z from G's images and G is trained to keep it recoverable (both minimise
+    # the mean squared error); 0 turns it off. A run may switch it on when resumed from a
+    # checkpoint without an encoder: the encoder then starts fresh at that step.
     latent_weight: float = 0.0
     augment: str = "color,translation,cutout"
     checkpoint_every: int = 500
@@ -109,7 +112,6 @@ class MotifTrainConfig:
             residual=self.residual,
             minibatch_std=self.minibatch_std,
             hierarchical_z=self.hierarchical_z,
-            latent_head=self.latent_weight > 0,
         )
 
 
@@ -306,21 +308,32 @@ def train_motif(
     betas = (config.beta1, config.beta2)
     opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=betas)
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=betas)
+    modules = {"generator": generator, "discriminator": discriminator, "ema": ema}
+    optimizers = {"generator": opt_g, "discriminator": opt_d}
+    encoder = None
+    if config.latent_weight > 0:
+        encoder = MotifEncoder(config.resolution, config.z_dim).to(device)
+        modules["encoder"] = encoder
+        # the encoder learns at D's rate: it is the other player G must satisfy
+        optimizers["encoder"] = torch.optim.Adam(encoder.parameters(), lr=config.lr_d, betas=betas)
     sampler = torch.Generator().manual_seed(config.seed * 7919 + dist_info.rank)
 
     start = 0
     if config.resume_from and dist_info.main and latest_checkpoint(run_dir) is None:
         install_checkpoint(config.resume_from, run_dir, model_config)
     previous = latest_checkpoint(run_dir) if resume or config.resume_from else None
-    modules = {"generator": generator, "discriminator": discriminator, "ema": ema}
     if previous is not None:
-        _check_compatible(
-            _read_checkpoint(previous), model_config, previous, "use a new --out or --no-resume"
-        )
+        payload = _read_checkpoint(previous)
+        _check_compatible(payload, model_config, previous, "use a new --out or --no-resume")
+        saved = modules
+        if encoder is not None and "encoder" not in payload["modules"]:
+            saved = {k: v for k, v in modules.items() if k != "encoder"}
+            if dist_info.main:
+                print(f"{previous}: no latent encoder in this checkpoint; a new one starts here")
         start, _ = load_checkpoint(
             previous,
-            modules=modules,
-            optimizers={"generator": opt_g, "discriminator": opt_d},
+            modules=saved,
+            optimizers=optimizers,
             generators={"sampler": sampler},
             map_location=device,
         )
@@ -335,13 +348,15 @@ def train_motif(
             json.dumps({"train": asdict(config), "model": model_config.to_dict()}, indent=1)
         )
 
-    g_train, d_train = generator, discriminator
+    g_train, d_train, e_train = generator, discriminator, encoder
     if dist_info.world > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
 
         ids = [dist_info.local_rank] if device.startswith("cuda") else None
         g_train = DDP(generator, device_ids=ids)
         d_train = DDP(discriminator, device_ids=ids)
+        if encoder is not None:
+            e_train = DDP(encoder, device_ids=ids)
 
     # fixed latents for the sample sheets: one row per class, from their own generator
     fixed = torch.Generator().manual_seed(config.seed + 12345)
@@ -365,7 +380,8 @@ def train_motif(
                 # state carries the rate it ended with (0 after a decay), which must not
                 # leak into a run resumed from it with other settings
                 factor = decay(step) if decay is not None else 1.0
-                for optimizer, base in ((opt_g, config.lr_g), (opt_d, config.lr_d)):
+                for key, optimizer in optimizers.items():
+                    base = config.lr_g if key == "generator" else config.lr_d
                     for group in optimizer.param_groups:
                         group["lr"] = base * factor
                 if config.minibatch_std:
@@ -380,36 +396,37 @@ def train_motif(
                 with torch.no_grad():
                     fake = generator(z, y)
                 both = diff_augment(torch.cat([real, fake]), config.augment)
-                loss_latent = None
-                if config.latent_weight > 0:
-                    scores, z_found = d_train(both, torch.cat([y, y]), with_latent=True)
-                    loss_latent = F.mse_loss(z_found[batch:], z)  # the head learns on fakes
-                else:
-                    scores = d_train(both, torch.cat([y, y]))
+                scores = d_train(both, torch.cat([y, y]))
                 d_real, d_fake = scores[:batch], scores[batch:]
                 loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
-                if loss_latent is not None:
-                    loss_d = loss_d + config.latent_weight * loss_latent
                 opt_d.zero_grad(set_to_none=True)
                 loss_d.backward()
                 opt_d.step()
+
+                # encoder: recover z from the same fakes, unaugmented (G is held to its own
+                # images, not to the augmentation's)
+                loss_latent = None
+                if e_train is not None:
+                    loss_latent = F.mse_loss(e_train(fake), z)
+                    optimizers["encoder"].zero_grad(set_to_none=True)
+                    loss_latent.backward()
+                    optimizers["encoder"].step()
 
                 # generator: make D score its images as real (Eq. 3, hinge form). The
                 # unwrapped D is used so that DDP does not expect gradients for D here.
                 z = torch.randn(batch, config.z_dim, device=device)
                 if config.diversity_weight > 0:
                     y = paired_classes(y)
-                for p in discriminator.parameters():
+                frozen = [*discriminator.parameters()]
+                if encoder is not None:
+                    frozen += [*encoder.parameters()]
+                for p in frozen:
                     p.requires_grad_(False)
                 fake = g_train(z, y)
-                seen = diff_augment(fake, config.augment)
-                if config.latent_weight > 0:
-                    scores, z_found = discriminator(seen, y, with_latent=True)
-                    loss_latent = F.mse_loss(z_found, z)
-                    loss_g = -scores.mean() + config.latent_weight * loss_latent
-                else:
-                    loss_g = -discriminator(seen, y).mean()
-                for p in discriminator.parameters():
+                loss_g = -discriminator(diff_augment(fake, config.augment), y).mean()
+                if encoder is not None:
+                    loss_g = loss_g + config.latent_weight * F.mse_loss(encoder(fake), z)
+                for p in frozen:
                     p.requires_grad_(True)
                 loss_div = mode_seeking_loss(fake, z) if config.diversity_weight > 0 else None
                 if loss_div is not None:
@@ -449,7 +466,7 @@ def train_motif(
                         checkpoint_path(run_dir, done),
                         step=done,
                         modules=modules,
-                        optimizers={"generator": opt_g, "discriminator": opt_d},
+                        optimizers=optimizers,
                         generators={"sampler": sampler},
                         extra={"model_config": model_config.to_dict(), "train": asdict(config)},
                     )
