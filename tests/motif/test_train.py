@@ -378,7 +378,7 @@ def test_mode_seeking_steps_train_g_on_every_class(tiny_data, tmp_path, monkeypa
 
 
 def test_latent_regression_trains_the_encoder_and_g_and_resumes_exactly(
-    tiny_data, tmp_path, straight, monkeypatch
+    tiny_data, tmp_path, monkeypatch
 ):
     """The encoder learns on the D step's fakes (no gradient to G; its weights move); G's
     step asks it for the latent of G's own images with G's gradient attached; resumed
