@@ -128,8 +128,8 @@ def train_motif_command(
         0.0,
         "--latent-weight",
         min=0.0,
-        help="Weight of the latent regression (D recovers z from a fake, G keeps it "
-        "recoverable) against repeated samples; 0: off.",
+        help="Weight of the latent regression (an encoder recovers z from a fake, G keeps "
+        "it recoverable) against repeated samples; 0: off.",
     ),
     minibatch_std: int = typer.Option(
         0,

@@ -395,8 +395,9 @@ def train_motif(
                 z = torch.randn(batch, config.z_dim, device=device)
                 with torch.no_grad():
                     fake = generator(z, y)
-                both = diff_augment(torch.cat([real, fake]), config.augment)
-                scores = d_train(both, torch.cat([y, y]))
+                scores = d_train(
+                    diff_augment(torch.cat([real, fake]), config.augment), torch.cat([y, y])
+                )
                 d_real, d_fake = scores[:batch], scores[batch:]
                 loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
                 opt_d.zero_grad(set_to_none=True)
