@@ -75,6 +75,49 @@ def train_sr_command(
         typer.echo(f"weights written to {export}")
 
 
+@train_app.command("sr-refit")
+def refit_sr_command(
+    weights: Path = typer.Argument(..., help="A .safetensors SR model (trained by `train sr`)."),
+    data: list[Path] = typer.Option(
+        ..., "--data", help="Folder(s) or files of the high-resolution training images."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Where to write the refitted model."),
+    degradation: str = typer.Option(
+        "bicubic", "--degradation", help="How LR inputs are made, as in training."
+    ),
+    half: bool = typer.Option(False, "--half", help="Store float16 weights (half the size)."),
+) -> None:
+    """Refit the network's last convolution by least squares on every training pixel."""
+
+    from heritagekit.errors import BadInputError
+    from heritagekit.imaging.degradation import get_preset
+    from heritagekit.models.registry import load_weights_file, save_weights
+    from heritagekit.train.patches import find_images
+    from heritagekit.train.sr_refit import refit_tail
+
+    if out.suffix != ".safetensors":
+        raise BadInputError("--out must end in .safetensors", path=out)
+    if out.resolve() == weights.resolve():
+        raise BadInputError("--out must differ from the input model (never overwritten)", path=out)
+    get_preset(degradation)  # an unknown name is one clear line
+    for folder in data:
+        if not folder.exists():
+            raise BadInputError("--data: no such file or folder", path=folder)
+    net, metadata = load_weights_file(weights, task="sr")
+    files = find_images(data)
+    if not files:
+        raise BadInputError("--data: no training images found")
+    result = refit_tail(net, files, degradation=degradation, log=typer.echo)
+    metadata = dict(metadata, name=out.stem, degradation=degradation)
+    metadata["steps"] = f"{metadata.get('steps', '?')} + least-squares refit of the tail"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_weights(net, out, metadata, half=half)
+    typer.echo(
+        f"training MSE {result['mse_before']:.6g} -> {result['mse_after']:.6g} over "
+        f"{int(result['values'])} values; written to {out}"
+    )
+
+
 def _read_config(path: Path) -> dict:
     import json
 
