@@ -100,13 +100,8 @@ def refit_sr_command(
     if out.resolve() == weights.resolve():
         raise BadInputError("--out must differ from the input model (never overwritten)", path=out)
     get_preset(degradation)  # an unknown name is one clear line
-    for folder in data:
-        if not folder.exists():
-            raise BadInputError("--data: no such file or folder", path=folder)
     net, metadata = load_weights_file(weights, task="sr")
-    files = find_images(data)
-    if not files:
-        raise BadInputError("--data: no training images found")
+    files = find_images(data)  # a missing folder or one without images is one clear line
     result = refit_tail(net, files, degradation=degradation, log=typer.echo)
     metadata = dict(metadata, name=out.stem, degradation=degradation)
     metadata["steps"] = f"{metadata.get('steps', '?')} + least-squares refit of the tail"

@@ -30,13 +30,19 @@ def _model_input(rgb_u8: np.ndarray, channels: int) -> torch.Tensor:
     return _to_model_space(rgb, channels)
 
 
-def _tail_target(net: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """What the tail must output so that the network's result equals ``y``."""
-    base = F.interpolate(x, scale_factor=net.scale, mode="bicubic", align_corners=False)
-    residual = y - base
+def _tail_target(
+    net: torch.nn.Module, output: torch.Tensor, tail_output: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
+    """What the tail must output so that the network's result equals ``y``.
+
+    The output is ``base + shuffle(tail_output)`` (or ``base + tail_output`` with the
+    bilinear upsampler), so the tail's target is its own output plus the remaining error,
+    brought to the tail's layout; the base is never recomputed here.
+    """
+    error = y - output
     if net.upsampler == "pixelshuffle":
-        return F.pixel_unshuffle(residual, net.scale)  # exact inverse of the pixel shuffle
-    return residual
+        error = F.pixel_unshuffle(error, net.scale)  # exact inverse of the pixel shuffle
+    return tail_output + error
 
 
 def _feature_columns(features: torch.Tensor, tail: torch.nn.Conv2d) -> Any:
@@ -76,7 +82,9 @@ def refit_tail(
     if tail.stride != (1, 1) or tail.kernel_size[0] != tail.kernel_size[1]:
         raise ValueError("refit_tail needs a square, stride-1 last convolution")
     captured: dict[str, torch.Tensor] = {}
-    hook = tail.register_forward_hook(lambda _m, inputs, _o: captured.update(f=inputs[0]))
+    hook = tail.register_forward_hook(
+        lambda _m, inputs, output: captured.update(f=inputs[0], out=output)
+    )
     size = tail.in_channels * tail.kernel_size[0] ** 2 + 1
     normal = torch.zeros(size, size, dtype=torch.float64)
     moment = torch.zeros(size, tail.out_channels, dtype=torch.float64)
@@ -88,8 +96,8 @@ def refit_tail(
             hr = modcrop(load_rgb_u8(Path(path)), net.scale)
             lr = degrade(hr, net.scale, degradation, seed=0)
             x, y = _model_input(lr, net.channels), _model_input(hr, net.channels)
-            net(x)
-            target = _tail_target(net, x, y)[0].double()
+            output = net(x)
+            target = _tail_target(net, output, captured["out"], y)[0].double()
             for cols, rows in _feature_columns(captured["f"], tail):
                 t = target[:, rows].reshape(target.shape[0], -1)
                 normal += cols @ cols.T
