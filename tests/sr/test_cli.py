@@ -93,6 +93,11 @@ def test_train_bad_input(tmp_path: Path, capsys) -> None:
         capsys,
     )
     assert code == 2 and "--data" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    args = ["train", "sr", "--data", str(empty), "--scale", "2", "--out", str(tmp_path / "run")]
+    code, _, err = run(args, capsys)
+    assert code == 2 and "--data: no images found" in err
     code, _, err = run(["train", "sr", "--data", str(tmp_path), "--scale", "7"], capsys)
     assert code == 2 and "--scale" in err
     bad = tmp_path / "c.json"
