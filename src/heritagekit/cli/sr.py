@@ -40,7 +40,6 @@ def train_sr_command(
     """Train an SR network (seed 000) with checkpoints and exact resume; DDP under torchrun."""
 
     from heritagekit.errors import BadInputError, raise_if_stopped
-    from heritagekit.train.patches import find_images
     from heritagekit.train.sr import SRTrainConfig, export_weights, train_sr
 
     values: dict = {}
@@ -56,7 +55,6 @@ def train_sr_command(
         values["init_weights"] = str(init)
     settings = SRTrainConfig.from_dict(values)
     settings.validate()
-    find_images(settings.data)  # a bad --data fails here, before the run folder is made
     if export is not None and export.suffix != ".safetensors":
         raise BadInputError("--export must end in .safetensors", path=export)
     run_dir = out or Path("runs") / f"sr-x{settings.scale}-{settings.size}"

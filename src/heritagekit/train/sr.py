@@ -199,6 +199,7 @@ def train_sr(
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     main = rank == 0
+    files = find_images(config.data)  # a bad --data fails here, before the run folder is made
     run_dir.mkdir(parents=True, exist_ok=True)
     log_file = open(run_dir / "log.txt", "a") if main else None  # noqa: SIM115
 
@@ -221,7 +222,7 @@ def train_sr(
     if distributed and not main:  # rank 0 builds the shared bank; the others then reuse it
         torch.distributed.barrier()
     bank = build_patch_bank(
-        config.data,
+        files,
         run_dir / "bank",
         scale=config.scale,
         lr_patch=config.lr_patch,
