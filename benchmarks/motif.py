@@ -68,8 +68,12 @@ def feature_net(path: Path) -> tuple[MotifFeatureNet, dict]:
     return net, accuracy
 
 
-def run_model(run: Path, step: int, use_ema: bool = True) -> MotifModel:
-    generator, config, _ = load_run_generator(checkpoint_path(run, step), use_ema=use_ema)
+def run_model(run: Path, step: int, use_ema: bool = True, standing: int = 0) -> MotifModel:
+    """A checkpoint's G as a model; ``standing`` > 0 recomputes its BatchNorm statistics
+    over that many batches (``standing_statistics``)."""
+    generator, config, _ = load_run_generator(
+        checkpoint_path(run, step), use_ema=use_ema, standing_batches=standing
+    )
     return MotifModel(generator, run.name, "", list(config["categories"]))
 
 
@@ -245,6 +249,13 @@ def main() -> None:
         default="ema",
         help="which G of the checkpoints the robustness, curve and figures use",
     )
+    parser.add_argument(
+        "--standing-stats",
+        type=int,
+        default=0,
+        metavar="N",
+        help="recompute every G's BatchNorm statistics over N batches first (0: as stored)",
+    )
     args = parser.parse_args()
     if args.draws < 2:
         parser.error("--draws must be at least 2 (a spread needs two draws)")
@@ -277,12 +288,12 @@ def main() -> None:
     runs = {"residual": args.residual_run, "plain": args.plain_run}
     step = common_step(list(runs.values()), args.step)
     use_ema = args.generator == "ema"
-    models = {k: run_model(v, step, use_ema) for k, v in runs.items()}
+    models = {k: run_model(v, step, use_ema, args.standing_stats) for k, v in runs.items()}
     result: dict = {"step": step, "n_per_class": n, "feature_net": accuracy}
     rows = [{"model": "procedural hold-out (floor)", "params G": "-", **floor}]
     for name, run in runs.items():
         for kind in ("ema", "live"):
-            model = run_model(run, step, kind == "ema")
+            model = run_model(run, step, kind == "ema", args.standing_stats)
             params = sum(p.numel() for p in model.generator.parameters())
             images, types = sample(model, n, seed=1)
             measured = scores(net, real_feats, real_types, images, types, kid_subset)
@@ -364,7 +375,8 @@ def main() -> None:
         row = {"step": s}
         for name, run in runs.items():
             if checkpoint_path(run, s).exists():
-                images, types = sample(run_model(run, s, use_ema), n // 2, seed=3)
+                model = run_model(run, s, use_ema, args.standing_stats)
+                images, types = sample(model, n // 2, seed=3)
                 row[f"{name} FID"] = scores(
                     net, real_feats[::2], real_types[::2], images, types, kid_subset // 2
                 )["FID"]

@@ -89,6 +89,13 @@ def main() -> None:
     )
     parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("101-105"))
     parser.add_argument("--live", action="store_true", help="score the live G, not the EMA")
+    parser.add_argument(
+        "--standing-stats",
+        type=int,
+        default=0,
+        metavar="N",
+        help="recompute each G's BatchNorm statistics over N batches first (0: as stored)",
+    )
     parser.add_argument("--featnet", type=Path, default=Path("runs/motif/featnet.pt"))
     parser.add_argument("--min-type-acc", type=float, default=0.99)
     parser.add_argument("--max-repeats", type=float, default=0.074)
@@ -116,10 +123,11 @@ def main() -> None:
 
     rows = []
     for run, step in args.candidates:
-        model = run_model(run, step, use_ema=not args.live)
+        model = run_model(run, step, not args.live, args.standing_stats)
         draws = score_draws(net, references, model, n, args.seeds, kid_subset_size(n))
         means = {m: float(np.mean([d[m] for d in draws])) for m in METRICS}
-        row = {"candidate": f"{run}:{step} ({'live' if args.live else 'ema'} G)"}
+        standing = f", standing stats {args.standing_stats}" if args.standing_stats else ""
+        row = {"candidate": f"{run}:{step} ({'live' if args.live else 'ema'} G{standing})"}
         for m in METRICS:
             sd = np.std([d[m] for d in draws], ddof=1) if len(draws) > 1 else 0.0
             row[m] = f"{means[m]:.3f} ± {sd:.3f}"

@@ -441,3 +441,84 @@ def test_latent_regression_can_start_from_a_run_without_it(tiny_data, tmp_path, 
     back.resume_from = str(tmp_path / "late" / "checkpoints" / "step_00000004.pt")
     train_motif(back, resume=False)
     assert [r["step"] for r in read_log(tmp_path / "back")] == [5, 6]
+
+
+def test_standing_statistics_are_the_mean_of_the_generators_own_batch_statistics():
+    """Reference computed apart: each BatchNorm's input captured by a hook over the same
+    batches, per-batch channel mean and unbiased variance averaged with equal weights."""
+    import torch
+
+    from heritagekit.models.motif import MotifGANConfig, MotifGenerator
+    from heritagekit.train.motif import standing_statistics
+
+    config = MotifGANConfig(
+        resolution=16, z_dim=8, g_channels=[16, 8, 4], d_channels=[8, 16], hierarchical_z=True
+    )
+    g = MotifGenerator(config)
+    norms = [m for m in g.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for norm in norms:  # stale statistics, as an EMA G carries the live G's
+        norm.running_mean.fill_(5.0)
+        norm.running_var.fill_(9.0)
+    params = {k: v.clone() for k, v in g.named_parameters()}
+
+    rng = torch.Generator().manual_seed(4)  # the draws standing_statistics(seed=4) makes
+    classes = torch.tensor([0, 0, 1, 1, 2, 2, 3, 3])  # equal shares, in order
+    reference = MotifGenerator(config)
+    reference.load_state_dict(g.state_dict())
+    reference.train()
+    reference_norms = [m for m in reference.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    captured = {id(n): [] for n in reference_norms}
+    hooks = [
+        n.register_forward_hook(lambda m, i, o: captured[id(m)].append(i[0].detach()))
+        for n in reference_norms
+    ]
+    with torch.no_grad():
+        for _ in range(3):
+            reference(torch.randn(8, 8, generator=rng), classes)
+    for hook in hooks:
+        hook.remove()
+
+    standing_statistics(g, batches=3, batch_size=8, seed=4)
+    assert not g.training
+    for norm, ref in zip(norms, reference_norms, strict=True):
+        inputs = captured[id(ref)]
+        mean = torch.stack([x.mean(dim=(0, 2, 3)) for x in inputs]).mean(0)
+        var = torch.stack([x.transpose(0, 1).flatten(1).var(1) for x in inputs]).mean(0)
+        torch.testing.assert_close(norm.running_mean, mean, rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(norm.running_var, var, rtol=1e-5, atol=1e-6)
+        assert norm.momentum == 0.1  # restored
+    for name, p in g.named_parameters():
+        assert torch.equal(p, params[name]), name
+
+
+def test_standing_statistics_reject_an_empty_pass():
+    from heritagekit.models.motif import MotifGANConfig, MotifGenerator
+    from heritagekit.train.motif import standing_statistics
+
+    g = MotifGenerator(MotifGANConfig(resolution=16, g_channels=[16, 8, 4], d_channels=[8, 16]))
+    with pytest.raises(ValueError, match="batches > 0"):
+        standing_statistics(g, batches=0)
+
+
+def test_export_with_standing_statistics_ships_the_recomputed_buffers(straight, tmp_path):
+    import torch
+
+    from heritagekit.models.registry import load_weights_file
+    from heritagekit.train.motif import (
+        export_motif_weights,
+        load_run_generator,
+        standing_statistics,
+    )
+
+    checkpoint = straight[1]
+    path = export_motif_weights(
+        checkpoint, tmp_path / "s.safetensors", name="s", standing_batches=3
+    )
+    shipped, meta = load_weights_file(path, task="motif")
+    assert meta["batchnorm"] == "standing statistics over 3 batches of 16"
+    stored, _, _ = load_run_generator(checkpoint)  # the EMA G as the checkpoint holds it
+    expected = standing_statistics(load_run_generator(checkpoint)[0], batches=3)
+    for name, buffer in shipped.state_dict().items():
+        if name.endswith("running_mean"):
+            torch.testing.assert_close(buffer, expected.state_dict()[name])
+            assert not torch.equal(buffer, stored.state_dict()[name]), name

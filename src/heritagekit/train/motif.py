@@ -579,15 +579,61 @@ def read_log(run_dir: str | Path) -> list[dict[str, float]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line]
 
 
+@torch.no_grad()
+def standing_statistics(
+    generator: MotifGenerator, *, batches: int = 200, batch_size: int = 16, seed: int = 0
+) -> MotifGenerator:
+    """Recompute every BatchNorm's running mean and variance from the generator's own
+    batches (BigGAN's "standing statistics", Brock et al. 2019 appendix C.1).
+
+    The EMA generator's weights are an average, but its BatchNorm statistics are copied
+    from the live network (``update_ema``), whose activations they describe: the averaged
+    network is normalized with another network's statistics. Here its own training-mode
+    statistics are averaged over ``batches`` batches drawn as in training (z ~ N(0, I),
+    the classes in equal shares and in order, ``class_sorted_batch``'s layout), with an
+    equal weight per batch (``momentum=None``). Parameters are untouched; the generator is
+    returned in eval mode.
+    """
+    if batches <= 0 or batch_size <= 0:
+        raise ValueError("standing statistics need batches > 0 and batch_size > 0")
+    norms = [m for m in generator.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    momenta = [m.momentum for m in norms]
+    device = next(generator.parameters()).device
+    rng = torch.Generator().manual_seed(seed)
+    classes = torch.arange(batch_size) * generator.config.num_classes // batch_size
+    generator.train()
+    try:
+        for norm in norms:
+            norm.reset_running_stats()
+            norm.momentum = None  # cumulative average: every batch weighs the same
+        for _ in range(batches):
+            z = torch.randn(batch_size, generator.config.z_dim, generator=rng)
+            generator(z.to(device), classes.to(device))
+    finally:
+        for norm, momentum in zip(norms, momenta, strict=True):
+            norm.momentum = momentum
+        generator.eval()
+    return generator
+
+
 def load_run_generator(
-    checkpoint: str | Path, *, use_ema: bool = True, device: str = "cpu"
+    checkpoint: str | Path,
+    *,
+    use_ema: bool = True,
+    device: str = "cpu",
+    standing_batches: int = 0,
 ) -> tuple[MotifGenerator, dict[str, Any], int]:
-    """The (EMA) generator of a checkpoint, its model config dict and its step."""
+    """The (EMA) generator of a checkpoint, its model config dict and its step; with
+    ``standing_batches`` > 0 its BatchNorm statistics recomputed over that many batches
+    (:func:`standing_statistics`)."""
     payload = torch.load(checkpoint, map_location=device, weights_only=False)
     model_config = payload["extra"]["model_config"]
     generator = MotifGenerator(MotifGANConfig.from_dict(model_config))
     generator.load_state_dict(payload["modules"]["ema" if use_ema else "generator"])
-    return generator.to(device).eval(), model_config, int(payload["step"])
+    generator.to(device)
+    if standing_batches > 0:
+        standing_statistics(generator, batches=standing_batches)
+    return generator.eval(), model_config, int(payload["step"])
 
 
 def export_motif_weights(
@@ -597,11 +643,15 @@ def export_motif_weights(
     name: str,
     metadata: dict[str, Any] | None = None,
     use_ema: bool = True,
+    standing_batches: int = 0,
 ) -> Path:
-    """Write the EMA (or the live) generator of a checkpoint as a registry weights file."""
+    """Write the EMA (or the live) generator of a checkpoint as a registry weights file
+    (with ``standing_batches`` > 0, its BatchNorm statistics recomputed first)."""
     from heritagekit.models.registry import save_weights
 
-    generator, model_config, step = load_run_generator(checkpoint, use_ema=use_ema)
+    generator, model_config, step = load_run_generator(
+        checkpoint, use_ema=use_ema, standing_batches=standing_batches
+    )
     meta = {
         "name": name,
         "task": "motif",
@@ -611,5 +661,7 @@ def export_motif_weights(
         "steps": str(step),
         "generator": "ema" if use_ema else "live",
     }
+    if standing_batches > 0:
+        meta["batchnorm"] = f"standing statistics over {standing_batches} batches of 16"
     meta.update(metadata or {})
     return save_weights(generator, path, meta)
