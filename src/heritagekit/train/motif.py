@@ -53,6 +53,8 @@ from heritagekit.train.schedule import linear_decay
 # Fewer than this many images of a type cannot teach a GAN the type (even with DiffAugment,
 # which was shown to work from ~100 images); 8 is the floor below which we refuse outright.
 MIN_IMAGES_PER_CLASS = 8
+# standing statistics draw batches of the default training batch size (the shipped model's)
+STANDING_BATCH_SIZE = 16
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 
 
@@ -230,6 +232,11 @@ class MotifTrainResult:
     seconds: float
 
 
+def sorted_classes(batch: int, num_classes: int) -> torch.Tensor:
+    """The classes of a training batch: equal shares (as near as ``batch`` allows), in order."""
+    return torch.arange(batch) * num_classes // batch
+
+
 def class_sorted_batch(
     labels: torch.Tensor, num_classes: int, batch: int, sampler: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -241,7 +248,7 @@ def class_sorted_batch(
     fan alike is caught, which a spread over mixed classes (fans next to books) would hide.
     ``labels`` holds the class of every image, in class order.
     """
-    classes = torch.arange(batch) * num_classes // batch
+    classes = sorted_classes(batch, num_classes)
     counts = torch.bincount(labels, minlength=num_classes)
     starts = torch.cumsum(counts, 0) - counts
     offsets = (torch.rand(batch, generator=sampler) * counts[classes]).long()
@@ -581,7 +588,11 @@ def read_log(run_dir: str | Path) -> list[dict[str, float]]:
 
 @torch.no_grad()
 def standing_statistics(
-    generator: MotifGenerator, *, batches: int = 200, batch_size: int = 16, seed: int = 0
+    generator: MotifGenerator,
+    *,
+    batches: int = 200,
+    batch_size: int = STANDING_BATCH_SIZE,
+    seed: int = 0,
 ) -> MotifGenerator:
     """Recompute every BatchNorm's running mean and variance from the generator's own
     batches (BigGAN's "standing statistics", Brock et al. 2019 appendix C.1).
@@ -590,7 +601,7 @@ def standing_statistics(
     from the live network (``update_ema``), whose activations they describe: the averaged
     network is normalized with another network's statistics. Here its own training-mode
     statistics are averaged over ``batches`` batches drawn as in training (z ~ N(0, I),
-    the classes in equal shares and in order, ``class_sorted_batch``'s layout), with an
+    the classes of ``sorted_classes``, as ``class_sorted_batch`` lays them out), with an
     equal weight per batch (``momentum=None``). Parameters are untouched; the generator is
     returned in eval mode.
     """
@@ -600,7 +611,7 @@ def standing_statistics(
     momenta = [m.momentum for m in norms]
     device = next(generator.parameters()).device
     rng = torch.Generator().manual_seed(seed)
-    classes = torch.arange(batch_size) * generator.config.num_classes // batch_size
+    classes = sorted_classes(batch_size, generator.config.num_classes)
     generator.train()
     try:
         for norm in norms:
@@ -662,6 +673,8 @@ def export_motif_weights(
         "generator": "ema" if use_ema else "live",
     }
     if standing_batches > 0:
-        meta["batchnorm"] = f"standing statistics over {standing_batches} batches of 16"
+        meta["batchnorm"] = (
+            f"standing statistics over {standing_batches} batches of {STANDING_BATCH_SIZE}"
+        )
     meta.update(metadata or {})
     return save_weights(generator, path, meta)
