@@ -522,3 +522,76 @@ def test_export_with_standing_statistics_ships_the_recomputed_buffers(straight, 
         if name.endswith("running_mean"):
             torch.testing.assert_close(buffer, expected.state_dict()[name])
             assert not torch.equal(buffer, stored.state_dict()[name]), name
+
+
+def test_class_head_learns_from_real_images_and_holds_g_to_its_type(
+    tiny_data, tmp_path, monkeypatch
+):
+    """D's step feeds the head the features of the real half only, without gradient into
+    the fakes; G's step feeds it G's images with G's gradient attached, labelled with the
+    classes G was asked for; the head's weights move and a resumed run repeats its curve."""
+    import torch
+
+    from heritagekit.models.motif import MotifDiscriminator
+
+    def config(out, steps):
+        c = _config(tiny_data, tmp_path / out, steps)
+        c.class_weight = 0.5
+        return c
+
+    batch = 4
+    calls: list[tuple[int, bool]] = []
+    head_inputs: list[torch.Tensor] = []
+    make_head = MotifDiscriminator.class_head
+
+    def spied_head(self):
+        head = make_head(self)
+        head.register_forward_hook(lambda m, args, out: head_inputs.append(args[0]))
+        return head
+
+    forward = MotifDiscriminator.forward
+
+    def spy(self, x, y, with_features=False):
+        calls.append((len(x), x.requires_grad))
+        return forward(self, x, y, with_features)
+
+    monkeypatch.setattr(MotifDiscriminator, "class_head", spied_head)
+    monkeypatch.setattr(MotifDiscriminator, "forward", spy)
+    train_motif(config("full", 2), resume=False)
+    # D sees real and fake together (no gradient: fakes are detached, reals are data),
+    # then G's fakes with G's gradient
+    assert calls == [(2 * batch, False), (batch, True)] * 2
+    assert [len(h) for h in head_inputs] == [batch, batch] * 2
+    assert [h.requires_grad for h in head_inputs] == [True, True] * 2  # D's and G's graphs
+    monkeypatch.undo()
+
+    train_motif(config("whole", 4), resume=False)
+    train_motif(config("split", 2), resume=False)
+    train_motif(config("split", 4))
+    whole, split = read_log(tmp_path / "whole"), read_log(tmp_path / "split")
+    # 4 product types: a head that knows nothing scores log 4 = 1.386
+    assert all(0 < r["loss_class"] < 5 and r["loss_g_class"] > 0 for r in whole)
+    assert [(r["loss_g"], r["loss_class"]) for r in whole] == [
+        (r["loss_g"], r["loss_class"]) for r in split
+    ]
+    heads = [
+        torch.load(tmp_path / "whole" / "checkpoints" / f"step_{s:08d}.pt", weights_only=False)[
+            "modules"
+        ]["classifier"]
+        for s in (2, 4)
+    ]
+    key = next(k for k in heads[0] if k.endswith("original"))
+    assert not torch.equal(heads[0][key], heads[1][key])
+
+
+def test_class_head_can_start_from_a_run_without_it(tiny_data, tmp_path, straight):
+    """Switched on at a resume (as in a decay phase): G and D go on from the checkpoint,
+    a fresh head starts, and the class term changes D's loss from the straight run's."""
+    late = _config(tiny_data, tmp_path / "late", 4)
+    late.class_weight, late.resume_from = 1.0, str(straight[1])
+    train_motif(late, resume=False)
+    rows = read_log(tmp_path / "late")
+    assert [r["step"] for r in rows] == [3, 4] and all(r["loss_class"] > 0 for r in rows)
+    plain = read_log(straight[0])[2]
+    hinge = rows[0]["loss_d"] - rows[0]["loss_class"]  # weight 1: D's loss is hinge + CE
+    assert abs(hinge - plain["loss_d"]) < 1e-5

@@ -131,6 +131,13 @@ def train_motif_command(
         help="Weight of the latent regression (an encoder recovers z from a fake, G keeps "
         "it recoverable) against repeated samples; 0: off.",
     ),
+    class_weight: float = typer.Option(
+        0.0,
+        "--class-weight",
+        min=0.0,
+        help="Weight of an auxiliary classifier on D (AC-GAN; trained on real images) that "
+        "holds G's images to their product type; 0: off.",
+    ),
     minibatch_std: int = typer.Option(
         0,
         "--minibatch-std",
@@ -204,6 +211,7 @@ def train_motif_command(
         augment=augment,
         diversity_weight=diversity_weight,
         latent_weight=latent_weight,
+        class_weight=class_weight,
         minibatch_std=minibatch_std,
         hierarchical_z=hierarchical_z,
         g_channels=_widths("--g-channels", g_channels),

@@ -231,9 +231,20 @@ class MotifDiscriminator(nn.Module):
             h = self.spread_conv(torch.cat([F.relu(h), spread], dim=1))
         return F.relu(h).sum(dim=(2, 3))
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, y: torch.Tensor, with_features: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Scores; with ``with_features`` also the pooled features (for a class head that
+        must see the same pass, e.g. under DistributedDataParallel)."""
         h = self.features(x)
-        return self.linear(h).squeeze(1) + (self.embed(y) * h).sum(dim=1)
+        score = self.linear(h).squeeze(1) + (self.embed(y) * h).sum(dim=1)
+        return (score, h) if with_features else score
+
+    def class_head(self) -> nn.Module:
+        """A linear classifier of D's pooled features (AC-GAN's auxiliary classifier,
+        Odena et al. 2017), spectrally normalised like the rest of D. Kept out of D's
+        state so that discriminators trained without it still load."""
+        return spectral_norm(nn.Linear(self.linear.in_features, self.config.num_classes))
 
 
 class MotifEncoder(nn.Module):

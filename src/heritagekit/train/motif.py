@@ -90,6 +90,13 @@ class MotifTrainConfig:
     # the mean squared error); 0 turns it off. A run may switch it on when resumed from a
     # checkpoint without an encoder: the encoder then starts fresh at that step.
     latent_weight: float = 0.0
+    # weight of an auxiliary classifier on D's features (AC-GAN, Odena et al. 2017): D
+    # learns to tell the product type of real images, G to make its images of the type it
+    # was asked for; 0 turns it off. The head learns from real images only: trained on
+    # fakes too (AC-GAN's form), it can lower its loss by making G's images easy to
+    # classify instead of like the type's (Gong et al. 2019, TAC-GAN). Like the encoder,
+    # it may be switched on when resuming from a checkpoint without one.
+    class_weight: float = 0.0
     augment: str = "color,translation,cutout"
     checkpoint_every: int = 500
     sample_every: int = 500
@@ -323,6 +330,14 @@ def train_motif(
         modules["encoder"] = encoder
         # the encoder learns at D's rate: it is the other player G must satisfy
         optimizers["encoder"] = torch.optim.Adam(encoder.parameters(), lr=config.lr_d, betas=betas)
+    class_head = None
+    if config.class_weight > 0:
+        class_head = discriminator.class_head().to(device)
+        modules["classifier"] = class_head
+        # part of D: it learns at D's rate
+        optimizers["classifier"] = torch.optim.Adam(
+            class_head.parameters(), lr=config.lr_d, betas=betas
+        )
     sampler = torch.Generator().manual_seed(config.seed * 7919 + dist_info.rank)
 
     start = 0
@@ -332,11 +347,12 @@ def train_motif(
     if previous is not None:
         payload = _read_checkpoint(previous)
         _check_compatible(payload, model_config, previous, "use a new --out or --no-resume")
-        saved = modules
-        if encoder is not None and "encoder" not in payload["modules"]:
-            saved = {k: v for k, v in modules.items() if k != "encoder"}
-            if dist_info.main:
-                print(f"{previous}: no latent encoder in this checkpoint; a new one starts here")
+        saved = dict(modules)
+        for key, what in (("encoder", "latent encoder"), ("classifier", "class head")):
+            if key in modules and key not in payload["modules"]:
+                del saved[key]
+                if dist_info.main:
+                    print(f"{previous}: no {what} in this checkpoint; a new one starts here")
         start, _ = load_checkpoint(
             previous,
             modules=saved,
@@ -355,7 +371,7 @@ def train_motif(
             json.dumps({"train": asdict(config), "model": model_config.to_dict()}, indent=1)
         )
 
-    g_train, d_train, e_train = generator, discriminator, encoder
+    g_train, d_train, e_train, c_train = generator, discriminator, encoder, class_head
     if dist_info.world > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
 
@@ -364,6 +380,8 @@ def train_motif(
         d_train = DDP(discriminator, device_ids=ids)
         if encoder is not None:
             e_train = DDP(encoder, device_ids=ids)
+        if class_head is not None:
+            c_train = DDP(class_head, device_ids=ids)
 
     # fixed latents for the sample sheets: one row per class, from their own generator
     fixed = torch.Generator().manual_seed(config.seed + 12345)
@@ -402,14 +420,23 @@ def train_motif(
                 z = torch.randn(batch, config.z_dim, device=device)
                 with torch.no_grad():
                     fake = generator(z, y)
-                scores = d_train(
-                    diff_augment(torch.cat([real, fake]), config.augment), torch.cat([y, y])
+                scores, features = d_train(
+                    diff_augment(torch.cat([real, fake]), config.augment),
+                    torch.cat([y, y]),
+                    with_features=True,
                 )
                 d_real, d_fake = scores[:batch], scores[batch:]
                 loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
+                loss_class = None
+                if c_train is not None:  # the head learns the type of real images only
+                    loss_class = F.cross_entropy(c_train(features[:batch]), y)
+                    loss_d = loss_d + config.class_weight * loss_class
+                    optimizers["classifier"].zero_grad(set_to_none=True)
                 opt_d.zero_grad(set_to_none=True)
                 loss_d.backward()
                 opt_d.step()
+                if c_train is not None:
+                    optimizers["classifier"].step()
 
                 # encoder: recover z from the same fakes, unaugmented (G is held to its own
                 # images, not to the augmentation's)
@@ -426,12 +453,20 @@ def train_motif(
                 if config.diversity_weight > 0:
                     y = paired_classes(y)
                 frozen = [*discriminator.parameters()]
-                if encoder is not None:
-                    frozen += [*encoder.parameters()]
+                for helper in (encoder, class_head):
+                    if helper is not None:
+                        frozen += [*helper.parameters()]
                 for p in frozen:
                     p.requires_grad_(False)
                 fake = g_train(z, y)
-                loss_g = -discriminator(diff_augment(fake, config.augment), y).mean()
+                score, features = discriminator(
+                    diff_augment(fake, config.augment), y, with_features=True
+                )
+                loss_g = -score.mean()
+                loss_g_class = None
+                if class_head is not None:
+                    loss_g_class = F.cross_entropy(class_head(features), y)
+                    loss_g = loss_g + config.class_weight * loss_g_class
                 if encoder is not None:
                     loss_g = loss_g + config.latent_weight * F.mse_loss(encoder(fake), z)
                 for p in frozen:
@@ -457,6 +492,14 @@ def train_motif(
                     **(
                         {"loss_latent": float(loss_latent.detach())}
                         if loss_latent is not None
+                        else {}
+                    ),
+                    **(
+                        {
+                            "loss_class": float(loss_class.detach()),
+                            "loss_g_class": float(loss_g_class.detach()),
+                        }
+                        if loss_class is not None and loss_g_class is not None
                         else {}
                     ),
                     "seconds": time.perf_counter() - began,
