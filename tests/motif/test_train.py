@@ -595,3 +595,31 @@ def test_class_head_can_start_from_a_run_without_it(tiny_data, tmp_path, straigh
     plain = read_log(straight[0])[2]
     hinge = rows[0]["loss_d"] - rows[0]["loss_class"]  # weight 1: D's loss is hinge + CE
     assert abs(hinge - plain["loss_d"]) < 1e-5
+
+
+def test_colour_matching_is_logged_and_resumes_exactly(tiny_data, tmp_path, straight):
+    """The colour term enters G's loss (logged; G's loss differs from the straight run's
+    at the first step), a resumed run repeats the curve, and it can start at a resume."""
+
+    def config(out, steps):
+        c = _config(tiny_data, tmp_path / out, steps)
+        c.colour_weight = 1.0
+        return c
+
+    train_motif(config("whole", 4), resume=False)
+    train_motif(config("split", 2), resume=False)
+    train_motif(config("split", 4))
+    whole, split = read_log(tmp_path / "whole"), read_log(tmp_path / "split")
+    assert all("loss_colour" in r for r in whole)
+    assert whole[0]["loss_colour"] != 0  # this seed's first batch holds a class twice
+    assert [(r["loss_g"], r["loss_colour"]) for r in whole] == [
+        (r["loss_g"], r["loss_colour"]) for r in split
+    ]
+    first = read_log(straight[0])[0]
+    assert whole[0]["loss_d"] == first["loss_d"]  # D's step comes before the term
+    assert abs(whole[0]["loss_g"] - whole[0]["loss_colour"] - first["loss_g"]) < 1e-5
+
+    late = config("late", 4)
+    late.resume_from = str(straight[1])
+    train_motif(late, resume=False)
+    assert [r["step"] for r in read_log(tmp_path / "late")] == [3, 4]

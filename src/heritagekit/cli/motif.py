@@ -138,6 +138,13 @@ def train_motif_command(
         help="Weight of an auxiliary classifier on D (AC-GAN; trained on real images) that "
         "holds G's images to their product type; 0: off.",
     ),
+    colour_weight: float = typer.Option(
+        0.0,
+        "--colour-weight",
+        min=0.0,
+        help="Weight of colour-distribution matching (MMD of colour histograms per type) "
+        "against colour schemes G leaves out; 0: off.",
+    ),
     minibatch_std: int = typer.Option(
         0,
         "--minibatch-std",
@@ -212,6 +219,7 @@ def train_motif_command(
         diversity_weight=diversity_weight,
         latent_weight=latent_weight,
         class_weight=class_weight,
+        colour_weight=colour_weight,
         minibatch_std=minibatch_std,
         hierarchical_z=hierarchical_z,
         g_channels=_widths("--g-channels", g_channels),

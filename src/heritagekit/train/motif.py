@@ -47,6 +47,7 @@ from heritagekit.train.checkpoint import (
     save_checkpoint,
     seed_everything,
 )
+from heritagekit.train.colour_match import ColourMatch
 from heritagekit.train.ema import update_ema, warmed_decay
 from heritagekit.train.schedule import linear_decay
 
@@ -97,6 +98,11 @@ class MotifTrainConfig:
     # classify instead of like the type's (Gong et al. 2019, TAC-GAN). Like the encoder,
     # it may be switched on when resuming from a checkpoint without one.
     class_weight: float = 0.0
+    # weight of colour-distribution matching (train/colour_match.py): the MMD between the
+    # colour histograms of G's images of a type and of that type's training images, against
+    # colour schemes G leaves out; 0 turns it off. Holds no state: it may be switched on at
+    # a resume.
+    colour_weight: float = 0.0
     augment: str = "color,translation,cutout"
     checkpoint_every: int = 500
     sample_every: int = 500
@@ -392,6 +398,9 @@ def train_motif(
     cpu_labels = labels  # for class-sorted batches, drawn on the CPU like the indices
     images = images.to(device)
     labels = labels.to(device)
+    colour_match = (
+        ColourMatch(images, labels, len(categories)) if config.colour_weight > 0 else None
+    )
     batch = config.batch_size
     began = time.perf_counter()
     checkpoint = previous
@@ -474,6 +483,9 @@ def train_motif(
                 loss_div = mode_seeking_loss(fake, z) if config.diversity_weight > 0 else None
                 if loss_div is not None:
                     loss_g = loss_g + config.diversity_weight * loss_div
+                loss_colour = colour_match(fake, y) if colour_match is not None else None
+                if loss_colour is not None:
+                    loss_g = loss_g + config.colour_weight * loss_colour
                 opt_g.zero_grad(set_to_none=True)
                 loss_g.backward()
                 opt_g.step()
@@ -489,6 +501,11 @@ def train_motif(
                     "d_fake": float(d_fake.detach().mean()),
                     "lr": opt_g.param_groups[0]["lr"],
                     **({"loss_div": float(loss_div.detach())} if loss_div is not None else {}),
+                    **(
+                        {"loss_colour": float(loss_colour.detach())}
+                        if loss_colour is not None
+                        else {}
+                    ),
                     **(
                         {"loss_latent": float(loss_latent.detach())}
                         if loss_latent is not None
