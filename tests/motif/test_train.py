@@ -623,3 +623,32 @@ def test_colour_matching_is_logged_and_resumes_exactly(tiny_data, tmp_path, stra
     late.resume_from = str(straight[1])
     train_motif(late, resume=False)
     assert [r["step"] for r in read_log(tmp_path / "late")] == [3, 4]
+
+
+def test_cli_export_with_standing_statistics(tiny_data, tmp_path, capsys):
+    """`--export --standing-stats N` ships the generator with recomputed statistics,
+    named so in the metadata, equal to the library's export of the same checkpoint."""
+    import torch
+
+    from heritagekit.cli.main import main
+    from heritagekit.models.registry import load_weights_file
+    from heritagekit.train.motif import export_motif_weights
+
+    run, export = tmp_path / "run", tmp_path / "m.safetensors"
+    args = ["train", "motif", "--data", str(tiny_data), "-o", str(run), "--steps", "2"]
+    args += ["--resolution", "16", "--batch-size", "4", "--threads", "1", "-q"]
+    args += ["--export", str(export), "--standing-stats", "2"]
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code in (0, None), capsys.readouterr().err
+    shipped, meta = load_weights_file(export, task="motif")
+    assert meta["batchnorm"] == "standing statistics over 2 batches of 16"
+    reference = export_motif_weights(
+        run / "checkpoints" / "step_00000002.pt",
+        tmp_path / "ref.safetensors",
+        name="ref",
+        standing_batches=2,
+    )
+    expected, _ = load_weights_file(reference, task="motif")
+    for name, tensor in expected.state_dict().items():
+        torch.testing.assert_close(shipped.state_dict()[name], tensor)

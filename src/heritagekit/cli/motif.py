@@ -182,6 +182,13 @@ def train_motif_command(
     export: Path | None = typer.Option(
         None, "--export", help="At the end, write the EMA generator as a .safetensors here."
     ),
+    standing_stats: int = typer.Option(
+        0,
+        "--standing-stats",
+        min=0,
+        help="With --export: recompute the EMA generator's BatchNorm statistics over this "
+        "many batches first (BigGAN's standing statistics); 0: as trained.",
+    ),
     device: str = typer.Option("auto", "--device", help="auto | cpu | cuda | cuda:N | mps."),
     threads: int | None = typer.Option(
         None, "--threads", min=1, help="CPU threads (bit-exact resume needs the same count)."
@@ -254,7 +261,9 @@ def train_motif_command(
         f"run folder {result.run_dir} (checkpoint {result.last_checkpoint})"
     )
     if export is not None and result.last_checkpoint is not None:
-        path = export_motif_weights(result.last_checkpoint, export, name=export.stem)
+        path = export_motif_weights(
+            result.last_checkpoint, export, name=export.stem, standing_batches=standing_stats
+        )
         typer.echo(f"exported {path}")
 
 
