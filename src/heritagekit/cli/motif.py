@@ -142,7 +142,7 @@ def train_motif_command(
         0.0,
         "--colour-weight",
         min=0.0,
-        help="Weight of colour-distribution matching (MMD of colour histograms per type) "
+        help="Weight of colour-distribution matching (MMD of colour moments per type) "
         "against colour schemes G leaves out; 0: off.",
     ),
     minibatch_std: int = typer.Option(

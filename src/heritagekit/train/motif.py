@@ -99,7 +99,7 @@ class MotifTrainConfig:
     # it may be switched on when resuming from a checkpoint without one.
     class_weight: float = 0.0
     # weight of colour-distribution matching (train/colour_match.py): the MMD between the
-    # colour histograms of G's images of a type and of that type's training images, against
+    # colour moments of G's images of a type and of that type's training images, against
     # colour schemes G leaves out; 0 turns it off. Holds no state: it may be switched on at
     # a resume.
     colour_weight: float = 0.0
