@@ -31,6 +31,15 @@ def _config(data, out, steps):
     )
 
 
+def _straight_and_resumed(config) -> tuple[list[dict], list[dict]]:
+    """Logs of a 4-step run and of the same run stopped at 2 and resumed to 4;
+    ``config(out, steps)`` builds the configuration."""
+    train_motif(config("whole", 4), resume=False)
+    train_motif(config("split", 2), resume=False)
+    train_motif(config("split", 4))
+    return read_log(config("whole", 4).out), read_log(config("split", 4).out)
+
+
 @pytest.fixture(scope="module")
 def straight(tiny_data, tmp_path_factory):
     """A 4-step run and a 2-step run of the same config (the first half of a resume)."""
@@ -182,10 +191,7 @@ def test_minibatch_std_run_resumes_exactly(tiny_data, tmp_path):
         c.minibatch_std = 2
         return c
 
-    train_motif(config("full", 4), resume=False)
-    train_motif(config("split", 2), resume=False)
-    train_motif(config("split", 4))
-    full, split = read_log(tmp_path / "full"), read_log(tmp_path / "split")
+    full, split = _straight_and_resumed(config)
     assert [r["loss_d"] for r in full] == [r["loss_d"] for r in split]
 
 
@@ -565,10 +571,7 @@ def test_class_head_learns_from_real_images_and_holds_g_to_its_type(
     assert [h.requires_grad for h in head_inputs] == [True, True] * 2  # D's and G's graphs
     monkeypatch.undo()
 
-    train_motif(config("whole", 4), resume=False)
-    train_motif(config("split", 2), resume=False)
-    train_motif(config("split", 4))
-    whole, split = read_log(tmp_path / "whole"), read_log(tmp_path / "split")
+    whole, split = _straight_and_resumed(config)
     # 4 product types: a head that knows nothing scores log 4 = 1.386
     assert all(0 < r["loss_class"] < 5 and r["loss_g_class"] > 0 for r in whole)
     assert [(r["loss_g"], r["loss_class"]) for r in whole] == [
@@ -606,10 +609,7 @@ def test_colour_matching_is_logged_and_resumes_exactly(tiny_data, tmp_path, stra
         c.colour_weight = 1.0
         return c
 
-    train_motif(config("whole", 4), resume=False)
-    train_motif(config("split", 2), resume=False)
-    train_motif(config("split", 4))
-    whole, split = read_log(tmp_path / "whole"), read_log(tmp_path / "split")
+    whole, split = _straight_and_resumed(config)
     assert all("loss_colour" in r for r in whole)
     assert whole[0]["loss_colour"] != 0  # this seed's first batch holds a class twice
     assert [(r["loss_g"], r["loss_colour"]) for r in whole] == [
