@@ -108,16 +108,22 @@ def sample(model: MotifModel, n: int, seed: int, z_transform=None) -> tuple[np.n
     return np.concatenate(images), np.concatenate(labels)
 
 
+def type_diversities(feats, types, real_feats, real_types) -> list[float]:
+    """Per type: the mean pairwise feature distance of the samples relative to the real
+    images' (1 = as varied as the data)."""
+    return [
+        float(
+            mean_pairwise_distance(feats[types == t])
+            / mean_pairwise_distance(real_feats[real_types == t])
+        )
+        for t in range(len(CATEGORIES))
+    ]
+
+
 def scores(net, real_feats, real_types, images, types, kid_subset) -> dict[str, float]:
     feats, predicted = embed(net, images)
     precision, recall = precision_recall(real_feats, feats, k=3)
-    diversity = np.mean(
-        [
-            mean_pairwise_distance(feats[types == t])
-            / mean_pairwise_distance(real_feats[real_types == t])
-            for t in range(len(CATEGORIES))
-        ]
-    )
+    diversity = np.mean(type_diversities(feats, types, real_feats, real_types))
     repeats = np.mean(
         [
             near_duplicate_share(real_feats[real_types == t], feats[types == t])

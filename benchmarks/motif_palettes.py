@@ -18,28 +18,24 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from heritagekit.motif.features import PALETTES, mean_pairwise_distance
+from heritagekit.motif.features import PALETTES, embed
 from heritagekit.synth.motifs import CATEGORIES
-from motif import feature_net, load_real, per_type_part, run_model, sample
+from motif import feature_net, load_real, per_type_part, run_model, sample, type_diversities
 from motif_select import parse_candidate, parse_part
 
 
 def type_profile(net, images: np.ndarray, types: np.ndarray, real_feats, real_types) -> list:
     """Per type: (type accuracy, diversity relative to the real images, palette shares)."""
-    x = torch.as_tensor(images, dtype=torch.float32).permute(0, 3, 1, 2).contiguous()
+    feats, predicted_type = embed(net, images)
     with torch.no_grad():
-        feats = net.features(x)
-        predicted_type = net.type_head(feats).argmax(1).numpy()
-        predicted_palette = net.palette_head(feats).argmax(1).numpy()
-    feats = feats.numpy().astype(np.float64)
+        palette_logits = net.palette_head(torch.as_tensor(feats, dtype=torch.float32))
+    predicted_palette = palette_logits.argmax(1).numpy()
+    diversities = type_diversities(feats, types, real_feats, real_types)
     rows = []
-    for t in range(len(CATEGORIES)):
+    for t, diversity in enumerate(diversities):
         mine = types == t
-        diversity = mean_pairwise_distance(feats[mine]) / mean_pairwise_distance(
-            real_feats[real_types == t]
-        )
         shares = np.bincount(predicted_palette[mine], minlength=len(PALETTES)) / mine.sum()
-        rows.append((float((predicted_type[mine] == t).mean()), float(diversity), shares))
+        rows.append((float((predicted_type[mine] == t).mean()), diversity, shares))
     return rows
 
 
@@ -58,9 +54,7 @@ def main() -> None:
     real, types = load_real(args.data)
     keep = per_type_part(types, args.reference)
     real, types = real[keep], types[keep]
-    x = torch.as_tensor(real, dtype=torch.float32).permute(0, 3, 1, 2).contiguous()
-    with torch.no_grad():
-        real_feats = net.features(x).numpy().astype(np.float64)
+    real_feats, _ = embed(net, real)
 
     profiles = {"real images": type_profile(net, real, types, real_feats, types)}
     for run, step in args.candidates:
