@@ -500,25 +500,18 @@ def train_motif(
                     "d_real": float(d_real.detach().mean()),
                     "d_fake": float(d_fake.detach().mean()),
                     "lr": opt_g.param_groups[0]["lr"],
-                    **({"loss_div": float(loss_div.detach())} if loss_div is not None else {}),
-                    **(
-                        {"loss_colour": float(loss_colour.detach())}
-                        if loss_colour is not None
-                        else {}
-                    ),
-                    **(
-                        {"loss_latent": float(loss_latent.detach())}
-                        if loss_latent is not None
-                        else {}
-                    ),
-                    **(
-                        {
-                            "loss_class": float(loss_class.detach()),
-                            "loss_g_class": float(loss_g_class.detach()),
-                        }
-                        if loss_class is not None and loss_g_class is not None
-                        else {}
-                    ),
+                    # the optional terms, logged when they are on
+                    **{
+                        key: float(value.detach())
+                        for key, value in (
+                            ("loss_div", loss_div),
+                            ("loss_colour", loss_colour),
+                            ("loss_latent", loss_latent),
+                            ("loss_class", loss_class),
+                            ("loss_g_class", loss_g_class),
+                        )
+                        if value is not None
+                    },
                     "seconds": time.perf_counter() - began,
                 }
                 if log is not None:
