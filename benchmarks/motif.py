@@ -21,6 +21,11 @@ Usage (after training both variants with the same data, seed and step count)::
    ``--n-per-class`` training images per type and, where the data holds twice as many,
    the next ones), as mean +- standard deviation with the number of draws the residual G
    wins: one draw's lead on precision or KID can sit inside the spread of the draws.
+   With several ``--residual-run`` / ``--plain-run`` pairs (one pair per training seed,
+   same recipe) the same draws are scored for every pair and a last table compares the
+   variants over training seeds: each seed's mean over the draws, the mean over seeds and
+   the seeds the residual G wins. Training seeds move FID more than the two variants
+   differ, so one pair cannot tell which generator is better.
 3. Robustness (seed 001 Fig. 5): interference in the latent (additive noise, zeroed
    components) and in the conditioning (noise on the class embeddings of the conditional
    BatchNorm); type accuracy and FID retained.
@@ -169,24 +174,62 @@ def score_draws(net, references, model: MotifModel, n: int, seeds, kid_subset) -
     ]
 
 
-def draw_spread(net, references, models: dict[str, MotifModel], n: int, draws: int, kid_subset):
-    """Rows per metric of ``SPREAD_METRICS``: residual and plain mean +- sd over sample seeds
-    1..``draws`` against every (features, types) reference, and the residual's wins."""
+def draw_scores(net, references, models: dict[str, MotifModel], n: int, draws: int, kid_subset):
+    """Per model, per metric of ``SPREAD_METRICS``: its value in every draw (sample seeds
+    1..``draws`` against every (features, types) reference)."""
     seeds = range(1, draws + 1)
     measured = {
         name: score_draws(net, references, model, n, seeds, kid_subset)
         for name, model in models.items()
     }
+    return {
+        name: {metric: np.array([m[metric] for m in draws_]) for metric in SPREAD_METRICS}
+        for name, draws_ in measured.items()
+    }
+
+
+def residual_wins(res, plain, lower_is_better: bool):
+    """Where the residual value is the better one (elementwise)."""
+    return np.less(res, plain) if lower_is_better else np.greater(res, plain)
+
+
+def spread_rows(measured) -> list[dict]:
+    """Rows per metric: residual and plain mean +- sd over the draws, and the residual's wins."""
     rows = []
     for metric, lower_is_better in SPREAD_METRICS.items():
-        res, plain = (np.array([m[metric] for m in measured[k]]) for k in ("residual", "plain"))
-        wins = res < plain if lower_is_better else res > plain
+        res, plain = measured["residual"][metric], measured["plain"][metric]
+        wins = residual_wins(res, plain, lower_is_better)
         rows.append(
             {
                 "metric": metric,
                 "residual": f"{res.mean():.3f} ± {res.std(ddof=1):.3f}",
                 "plain": f"{plain.mean():.3f} ± {plain.std(ddof=1):.3f}",
                 "residual better": f"{int(wins.sum())}/{len(wins)}",
+            }
+        )
+    return rows
+
+
+def seed_rows(per_seed: list) -> list[dict]:
+    """Rows per metric over training seeds: each seed pair's draw means, their mean over the
+    seeds, the seeds the residual G wins and whether it wins on the mean over seeds."""
+    rows = []
+    for metric, lower_is_better in SPREAD_METRICS.items():
+        res, plain = (
+            np.array([m[name][metric].mean() for m in per_seed]) for name in ("residual", "plain")
+        )
+        wins = residual_wins(res, plain, lower_is_better)
+        rows.append(
+            {
+                "metric": metric,
+                "residual per seed": " / ".join(f"{v:.3f}" for v in res),
+                "plain per seed": " / ".join(f"{v:.3f}" for v in plain),
+                "residual mean": float(res.mean()),
+                "plain mean": float(plain.mean()),
+                "seeds residual better": f"{int(wins.sum())}/{len(wins)}",
+                "residual better on the mean": "yes"
+                if residual_wins(res.mean(), plain.mean(), lower_is_better)
+                else "no",
             }
         )
     return rows
@@ -230,8 +273,14 @@ def common_step(runs: list[Path], wanted: int | None) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--residual-run", type=Path, default=Path("runs/motif/residual"))
-    parser.add_argument("--plain-run", type=Path, default=Path("runs/motif/plain"))
+    parser.add_argument(
+        "--residual-run",
+        type=Path,
+        action="append",
+        help="residual run folder; repeat with --plain-run for more training seeds, paired "
+        "in order (default runs/motif/residual)",
+    )
+    parser.add_argument("--plain-run", type=Path, action="append", help="default runs/motif/plain")
     parser.add_argument("--data", type=Path, default=Path("runs/motif/data"))
     parser.add_argument("--step", type=int, default=None, help="default: last common step")
     parser.add_argument("--n-per-class", type=int, default=250)
@@ -265,6 +314,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.draws < 2:
         parser.error("--draws must be at least 2 (a spread needs two draws)")
+    residual_runs = args.residual_run or [Path("runs/motif/residual")]
+    plain_runs = args.plain_run or [Path("runs/motif/plain")]
+    if len(residual_runs) != len(plain_runs):
+        parser.error("give one --plain-run per --residual-run (a pair per training seed)")
     if args.curve_every < 0:
         parser.error("--curve-every must be 0 (no curve) or a positive number of steps")
 
@@ -291,8 +344,8 @@ def main() -> None:
         kid_subset,
     )
 
-    runs = {"residual": args.residual_run, "plain": args.plain_run}
-    step = common_step(list(runs.values()), args.step)
+    runs = {"residual": residual_runs[0], "plain": plain_runs[0]}
+    step = common_step(residual_runs + plain_runs, args.step)
     use_ema = args.generator == "ema"
     models = {k: run_model(v, step, use_ema, args.standing_stats) for k, v in runs.items()}
     result: dict = {"step": step, "n_per_class": n, "feature_net": accuracy}
@@ -310,13 +363,24 @@ def main() -> None:
     print(f"\n## Residual vs plain generator (same data, seed, budget, {step} steps)\n")
     print(markdown(rows, ["model", "params G", *metric_cols]))
     result["comparison"] = rows
-    spread = draw_spread(net, references, models, n, args.draws, kid_subset)
-    print(
-        f"\n## Residual vs plain over {args.draws * len(references)} draws "
-        f"({args.draws} sample seeds x {len(references)} reference sets, {args.generator} G)\n"
+    measured = draw_scores(net, references, models, n, args.draws, kid_subset)
+    draws_label = (
+        f"{args.draws * len(references)} draws "
+        f"({args.draws} sample seeds x {len(references)} reference sets, {args.generator} G)"
     )
-    print(markdown(spread, ["metric", "residual", "plain", "residual better"]))
-    result["spread"] = spread
+    print(f"\n## Residual vs plain over {draws_label}\n")
+    print(markdown(spread_rows(measured), ["metric", "residual", "plain", "residual better"]))
+    result["spread"] = spread_rows(measured)
+    if len(residual_runs) > 1:
+        result["seeds"] = seed_comparison(
+            net,
+            references,
+            list(zip(residual_runs, plain_runs, strict=True)),
+            measured,
+            step,
+            args,
+            kid_subset,
+        )
 
     # robustness under interference (seed 001 Fig. 5)
     interferences = [
@@ -404,6 +468,30 @@ def main() -> None:
     result["images_per_cpu_second"] = per_cpu
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, default=float))
+
+
+def seed_comparison(net, references, pairs, first, step: int, args, kid_subset) -> list[dict]:
+    """The spread table for every further (residual, plain) pair of runs (one pair per
+    training seed; ``first`` holds the first pair's draws), then the comparison over seeds."""
+    per_seed = [first]
+    for res_run, plain_run in pairs[1:]:
+        pair = {
+            "residual": run_model(res_run, step, args.generator == "ema", args.standing_stats),
+            "plain": run_model(plain_run, step, args.generator == "ema", args.standing_stats),
+        }
+        per_seed.append(
+            draw_scores(net, references, pair, args.n_per_class, args.draws, kid_subset)
+        )
+        print(f"\n## {res_run} vs {plain_run} over the same draws\n")
+        print(
+            markdown(spread_rows(per_seed[-1]), ["metric", "residual", "plain", "residual better"])
+        )
+    rows = seed_rows(per_seed)
+    names = ", ".join(f"{r.name} / {p.name}" for r, p in pairs)
+    print(f"\n## Residual vs plain over {len(pairs)} training seeds ({names})\n")
+    columns = ["metric", "residual per seed", "plain per seed", "residual mean", "plain mean"]
+    print(markdown(rows, [*columns, "seeds residual better", "residual better on the mean"]))
+    return rows
 
 
 def generation_speed(model: MotifModel, threads: int = 2, total: int = 1024) -> tuple[float, float]:
