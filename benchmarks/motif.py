@@ -364,13 +364,13 @@ def main() -> None:
     print(markdown(rows, ["model", "params G", *metric_cols]))
     result["comparison"] = rows
     measured = draw_scores(net, references, models, n, args.draws, kid_subset)
-    draws_label = (
-        f"{args.draws * len(references)} draws "
-        f"({args.draws} sample seeds x {len(references)} reference sets, {args.generator} G)"
+    spread = spread_rows(measured)
+    print(
+        f"\n## Residual vs plain over {args.draws * len(references)} draws "
+        f"({args.draws} sample seeds x {len(references)} reference sets, {args.generator} G)\n"
     )
-    print(f"\n## Residual vs plain over {draws_label}\n")
-    print(markdown(spread_rows(measured), ["metric", "residual", "plain", "residual better"]))
-    result["spread"] = spread_rows(measured)
+    print(markdown(spread, ["metric", "residual", "plain", "residual better"]))
+    result["spread"] = spread
     if len(residual_runs) > 1:
         result["seeds"] = seed_comparison(
             net,
