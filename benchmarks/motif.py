@@ -147,6 +147,9 @@ def scores(net, real_feats, real_types, images, types, kid_subset) -> dict[str, 
     }
 
 
+# every metric ``scores`` returns, in table order
+METRICS = ["FID", "KID x1e3", "precision", "recall", "type acc.", "diversity", "repeats"]
+
 # the comparison's distribution metrics and the two collapse figures, True where lower
 # is better (diversity: higher, since every generator here stays under the data's 1.0)
 SPREAD_METRICS = {
@@ -172,6 +175,15 @@ def score_draws(net, references, model: MotifModel, n: int, seeds, kid_subset) -
         for real_feats, real_types in references
         for seed in seeds
     ]
+
+
+SPREAD_COLUMNS = ["metric", "residual", "plain", "residual better"]
+
+
+def mean_sd(values) -> str:
+    """``mean ± sd`` of a metric over draws (sd 0 for a single draw)."""
+    sd = np.std(values, ddof=1) if len(values) > 1 else 0.0
+    return f"{np.mean(values):.3f} ± {sd:.3f}"
 
 
 def draw_scores(net, references, models: dict[str, MotifModel], n: int, draws: int, kid_subset):
@@ -202,8 +214,8 @@ def spread_rows(measured) -> list[dict]:
         rows.append(
             {
                 "metric": metric,
-                "residual": f"{res.mean():.3f} ± {res.std(ddof=1):.3f}",
-                "plain": f"{plain.mean():.3f} ± {plain.std(ddof=1):.3f}",
+                "residual": mean_sd(res),
+                "plain": mean_sd(plain),
                 "residual better": f"{int(wins.sum())}/{len(wins)}",
             }
         )
@@ -352,31 +364,34 @@ def main() -> None:
     rows = [{"model": "procedural hold-out (floor)", "params G": "-", **floor}]
     for name, run in runs.items():
         for kind in ("ema", "live"):
-            model = run_model(run, step, kind == "ema", args.standing_stats)
+            model = (
+                models[name]
+                if kind == args.generator
+                else run_model(run, step, kind == "ema", args.standing_stats)
+            )
             params = sum(p.numel() for p in model.generator.parameters())
             images, types = sample(model, n, seed=1)
-            measured = scores(net, real_feats, real_types, images, types, kid_subset)
-            rows.append({"model": f"{name} ({kind} G) @ {step}", "params G": params, **measured})
+            one_draw = scores(net, real_feats, real_types, images, types, kid_subset)
+            rows.append({"model": f"{name} ({kind} G) @ {step}", "params G": params, **one_draw})
             if args.figures and kind == args.generator:
                 _sample_figure(model, args.figures / f"samples_{name}.png")
-    metric_cols = ["FID", "KID x1e3", "precision", "recall", "type acc.", "diversity", "repeats"]
     print(f"\n## Residual vs plain generator (same data, seed, budget, {step} steps)\n")
-    print(markdown(rows, ["model", "params G", *metric_cols]))
+    print(markdown(rows, ["model", "params G", *METRICS]))
     result["comparison"] = rows
-    measured = draw_scores(net, references, models, n, args.draws, kid_subset)
-    spread = spread_rows(measured)
+    per_draw = draw_scores(net, references, models, n, args.draws, kid_subset)
+    spread = spread_rows(per_draw)
     print(
         f"\n## Residual vs plain over {args.draws * len(references)} draws "
         f"({args.draws} sample seeds x {len(references)} reference sets, {args.generator} G)\n"
     )
-    print(markdown(spread, ["metric", "residual", "plain", "residual better"]))
+    print(markdown(spread, SPREAD_COLUMNS))
     result["spread"] = spread
     if len(residual_runs) > 1:
         result["seeds"] = seed_comparison(
             net,
             references,
             list(zip(residual_runs, plain_runs, strict=True)),
-            measured,
+            per_draw,
             step,
             args,
             kid_subset,
@@ -483,9 +498,7 @@ def seed_comparison(net, references, pairs, first, step: int, args, kid_subset) 
             draw_scores(net, references, pair, args.n_per_class, args.draws, kid_subset)
         )
         print(f"\n## {res_run} vs {plain_run} over the same draws\n")
-        print(
-            markdown(spread_rows(per_seed[-1]), ["metric", "residual", "plain", "residual better"])
-        )
+        print(markdown(spread_rows(per_seed[-1]), SPREAD_COLUMNS))
     rows = seed_rows(per_seed)
     names = ", ".join(f"{r.name} / {p.name}" for r, p in pairs)
     print(f"\n## Residual vs plain over {len(pairs)} training seeds ({names})\n")

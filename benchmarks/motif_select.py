@@ -29,17 +29,17 @@ import torch
 from heritagekit.synth.motifs import CATEGORIES
 from heritagekit.train.checkpoint import checkpoint_path
 from motif import (
+    METRICS,
     embed,
     feature_net,
     kid_subset_size,
     load_real,
     markdown,
+    mean_sd,
     per_type_part,
     run_model,
     score_draws,
 )
-
-METRICS = ["FID", "KID x1e3", "precision", "recall", "type acc.", "diversity", "repeats"]
 
 
 def parse_candidate(text: str) -> tuple[Path, int]:
@@ -129,8 +129,7 @@ def main() -> None:
         standing = f", standing stats {args.standing_stats}" if args.standing_stats else ""
         row = {"candidate": f"{run}:{step} ({'live' if args.live else 'ema'} G{standing})"}
         for m in METRICS:
-            sd = np.std([d[m] for d in draws], ddof=1) if len(draws) > 1 else 0.0
-            row[m] = f"{means[m]:.3f} ± {sd:.3f}"
+            row[m] = mean_sd([d[m] for d in draws])
         row["meets criteria"] = "yes" if meets_criteria(means, args) else "no"
         rows.append((row, means))
         print(f"scored {row['candidate']}", flush=True)
