@@ -285,3 +285,31 @@ def test_sigterm_checkpoints_the_step_reached_and_resume_is_exact(
     assert signal.getsignal(signal.SIGTERM) is before  # the handler is put back
     rest = train_sr(_config(data_dir, 5), tmp_path / "split", resume=True, log=lambda m: None)
     assert stopped["losses"] + rest["losses"] == full["losses"]
+
+
+def test_bf16_precision_trains_like_fp32_within_bfloat16_rounding(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """bfloat16 autocast changes only the rounding of the forward pass: from the same
+    weights and batches the losses agree to bfloat16's precision (8 mantissa bits), the
+    weights the run keeps stay float32, and an interrupted run resumes exactly."""
+    from dataclasses import replace
+
+    from heritagekit.models.sr import build_sr
+    from heritagekit.train.checkpoint import checkpoint_path, load_checkpoint
+
+    config = replace(_config(data_dir, 3), loss="l1")
+    fp32 = train_sr(config, tmp_path / "fp32", log=lambda m: None)
+    bf16 = train_sr(replace(config, precision="bf16"), tmp_path / "bf16", log=lambda m: None)
+    np.testing.assert_allclose(bf16["losses"], fp32["losses"], rtol=2e-2)
+    assert bf16["losses"] != fp32["losses"]  # the autocast really ran
+    net = build_sr(config.model_config())
+    load_checkpoint(checkpoint_path(tmp_path / "bf16", 3), modules={"net": net})
+    assert all(p.dtype == torch.float32 for p in net.parameters())
+    # the channels-last bf16 run resumes bit for bit like a float32 one
+    bf16_config = replace(config, precision="bf16")
+    first = train_sr(bf16_config, tmp_path / "split", stop_after=1, log=lambda m: None)
+    rest = train_sr(bf16_config, tmp_path / "split", resume=True, log=lambda m: None)
+    assert first["losses"] + rest["losses"] == bf16["losses"]
+    with pytest.raises(BadInputError, match="precision"):
+        replace(config, precision="fp16").validate()

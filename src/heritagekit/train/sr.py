@@ -81,6 +81,11 @@ class SRTrainConfig:
     # 1000 steps); validation, snapshots and exported weights then use the average, which
     # smooths out the step-to-step wobble of the last weights
     ema_decay: float = 0.0
+    # "bf16": convolutions of the training forward pass in bfloat16 (torch.autocast; the
+    # weights, Adam and the loss stay float32). 2.7-4.1x the steps/s on a CPU with AMX (Intel
+    # Xeon 4th gen and later; BENCHMARKS.md), slower on CPUs without bfloat16 units; validation,
+    # snapshots and exported weights are always float32
+    precision: str = "fp32"
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> SRTrainConfig:
@@ -107,6 +112,11 @@ class SRTrainConfig:
             raise BadInputError("--data: give at least one folder of training images")
         if not 0.0 <= self.ema_decay < 1.0:
             raise BadInputError(f"--config: ema_decay must be in [0, 1), got {self.ema_decay}")
+        if self.precision not in PRECISIONS:
+            raise BadInputError(
+                f"--config: precision must be one of {', '.join(PRECISIONS)}, "
+                f"got {self.precision!r}"
+            )
         if self.init_weights and not Path(self.init_weights).is_file():
             raise BadInputError("--init: no such file", path=self.init_weights)
 
@@ -124,6 +134,7 @@ class SRTrainConfig:
 
 
 _ARCHITECTURE_OVERRIDES = ("width", "pre_blocks", "mid_blocks", "post_blocks")
+PRECISIONS = ("fp32", "bf16")
 
 
 def lr_factor(step: int, config: SRTrainConfig) -> float:
@@ -133,6 +144,31 @@ def lr_factor(step: int, config: SRTrainConfig) -> float:
     progress = min(1.0, (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps))
     low = config.min_learning_rate / config.learning_rate
     return low + (1 - low) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def for_precision(net: torch.nn.Module, precision: str) -> torch.nn.Module:
+    """The network laid out for training at ``precision``: channels-last for bf16, where
+    oneDNN's bfloat16 convolutions run about 1.7x faster in that layout (BENCHMARKS.md);
+    float32 keeps the default layout (little gain, and bit-identical runs to earlier ones)."""
+    return net.to(memory_format=torch.channels_last) if precision == "bf16" else net
+
+
+def training_step(
+    model: torch.nn.Module,
+    criterion: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    lr_batch: torch.Tensor,
+    hr_batch: torch.Tensor,
+    precision: str = "fp32",
+) -> torch.Tensor:
+    """One optimizer step on a batch (in model space); returns the loss."""
+    with torch.autocast(lr_batch.device.type, dtype=torch.bfloat16, enabled=precision == "bf16"):
+        prediction = model(lr_batch)
+    loss = criterion(prediction.float(), hr_batch)  # the loss in float32 either way
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss
 
 
 def _to_model_space(x: torch.Tensor, channels: int) -> torch.Tensor:
@@ -234,7 +270,7 @@ def train_sr(
     if distributed and main:
         torch.distributed.barrier()
     sampler = PatchSampler(bank, seed=config.seed, rank=rank)
-    net = build_sr(config.model_config()).to(device)
+    net = for_precision(build_sr(config.model_config()).to(device), config.precision)
     model: torch.nn.Module = net
     if distributed:
         from torch.nn.parallel import DistributedDataParallel
@@ -295,10 +331,7 @@ def train_sr(
             lr_batch, hr_batch = sampler.batch(config.batch_size)
             lr_batch = _to_model_space(lr_batch.to(device), config.channels)
             hr_batch = _to_model_space(hr_batch.to(device), config.channels)
-            loss = criterion(model(lr_batch), hr_batch)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            loss = training_step(model, criterion, optimizer, lr_batch, hr_batch, config.precision)
             scheduler.step()
             if ema is not None:
                 # from scratch the average must forget the random start fast (warmed decay);
