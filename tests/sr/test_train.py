@@ -299,15 +299,15 @@ def test_bf16_precision_trains_like_fp32_within_bfloat16_rounding(
     from heritagekit.train.checkpoint import checkpoint_path, load_checkpoint
 
     config = replace(_config(data_dir, 3), loss="l1")
+    bf16_config = replace(config, precision="bf16")
     fp32 = train_sr(config, tmp_path / "fp32", log=lambda m: None)
-    bf16 = train_sr(replace(config, precision="bf16"), tmp_path / "bf16", log=lambda m: None)
+    bf16 = train_sr(bf16_config, tmp_path / "bf16", log=lambda m: None)
     np.testing.assert_allclose(bf16["losses"], fp32["losses"], rtol=2e-2)
     assert bf16["losses"] != fp32["losses"]  # the autocast really ran
     net = build_sr(config.model_config())
     load_checkpoint(checkpoint_path(tmp_path / "bf16", 3), modules={"net": net})
     assert all(p.dtype == torch.float32 for p in net.parameters())
     # the channels-last bf16 run resumes bit for bit like a float32 one
-    bf16_config = replace(config, precision="bf16")
     first = train_sr(bf16_config, tmp_path / "split", stop_after=1, log=lambda m: None)
     rest = train_sr(bf16_config, tmp_path / "split", resume=True, log=lambda m: None)
     assert first["losses"] + rest["losses"] == bf16["losses"]
