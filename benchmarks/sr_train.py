@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 from pathlib import Path
 
 import torch
 
-from heritagekit.models.registry import list_models
+from heritagekit.models.registry import list_models, read_metadata
 from heritagekit.models.sr import build_sr, count_parameters
 from heritagekit.train.losses import SRLoss
 from heritagekit.train.sr import PRECISIONS, for_precision, training_step
+from sr import timed
 
 W64 = Path(__file__).resolve().parents[1] / "checkpoints" / "sr" / "sr-x4-quality-w64.safetensors"
 
@@ -32,10 +31,7 @@ def architectures() -> dict[str, dict]:
     """Model configs to time: every shipped SR model, and the 64-wide x4 checkpoint."""
     configs = {m.name: m.config for m in list_models("sr")}
     if W64.is_file():
-        from safetensors import safe_open
-
-        with safe_open(str(W64), "pt") as f:
-            configs[W64.stem] = json.loads(f.metadata()["config"])
+        configs[W64.stem] = json.loads(read_metadata(W64)["config"])
     return configs
 
 
@@ -52,13 +48,8 @@ def steps_per_second(config: dict, precision: str, args: argparse.Namespace) -> 
         for _ in range(args.steps):
             training_step(net, criterion, optimizer, lr, hr, precision)
 
-    run()  # warm-up (allocations, kernel choice)
-    walls = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        run()
-        walls.append(time.perf_counter() - start)
-    return args.steps / statistics.median(walls)
+    wall, _ = timed(run, args.runs)  # median wall seconds after a warm-up run
+    return args.steps / wall
 
 
 def main() -> None:
