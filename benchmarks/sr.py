@@ -6,6 +6,7 @@ output megapixels per second of the full pipeline (colour conversion, network, b
 chroma, tiling) on ``--threads`` CPU threads, median of ``--runs`` runs, next to bicubic
 measured in the same run. ``--curve RUN_DIR`` evaluates every weights snapshot of a
 training run on Kodak24 (step vs PSNR/SSIM). On CUDA too with ``--cuda``.
+``--self-ensemble`` adds a row per model for its x8 geometric self-ensemble (8x the cost).
 
     .venv/bin/python benchmarks/sr.py --threads 2 --runs 5
     .venv/bin/python benchmarks/sr.py --curve runs/sr-x2-fast
@@ -23,7 +24,7 @@ import torch
 
 from heritagekit.imaging.degradation import imresize
 from heritagekit.models.registry import list_models, load_weights_file
-from heritagekit.models.sr import count_parameters, macs_per_pixel
+from heritagekit.models.sr import SelfEnsemble, count_parameters, macs_per_pixel
 from heritagekit.sr.evaluate import evaluate_files
 from heritagekit.sr.inference import upscale_pixels
 from heritagekit.train.patches import find_images
@@ -73,6 +74,9 @@ def main() -> None:
     parser.add_argument("--curve", type=Path, help="training run folder with snapshots/")
     parser.add_argument("--cuda", action="store_true")
     parser.add_argument("--speed-only", action="store_true", help="skip the Kodak24 quality")
+    parser.add_argument(
+        "--self-ensemble", action="store_true", help="also each model's x8 self-ensemble"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     files = find_images([args.kodak])
@@ -100,21 +104,26 @@ def main() -> None:
             net, _ = load_weights_file(path, task="sr")
             if int(net.scale) != scale:
                 continue
-            if args.speed_only:
-                bicubic = rows = [{"psnr": float("nan"), "ssim": float("nan")}]
-            else:
+            variants = [(name, net)]
+            if args.self_ensemble:
+                variants.append((f"{name} (x8 self-ensemble)", SelfEnsemble(net)))
+            bicubic = [{"psnr": float("nan"), "ssim": float("nan")}]
+            if not args.speed_only:
                 bicubic = evaluate_files(files, scale, method="bicubic")
-                rows = evaluate_files(files, scale, model=net)
-            cells = []
-            for device in devices:
-                cells += throughput(net.to(device), scale, args.size, args.runs, device)
-            net.to("cpu")
-            print(
-                f"| {name} | x{scale} | {count_parameters(net):,} | "
-                f"{macs_per_pixel(net):,.0f} | {np.mean([r['psnr'] for r in rows]):.2f} | "
-                f"{np.mean([r['ssim'] for r in rows]):.4f} | " + " | ".join(cells) + " |",
-                flush=True,
-            )
+            for label, variant in variants:
+                rows = bicubic
+                if not args.speed_only:
+                    rows = evaluate_files(files, scale, model=variant)
+                cells = []
+                for device in devices:
+                    cells += throughput(variant.to(device), scale, args.size, args.runs, device)
+                variant.to("cpu")
+                print(
+                    f"| {label} | x{scale} | {count_parameters(variant):,} | "
+                    f"{macs_per_pixel(variant):,.0f} | {np.mean([r['psnr'] for r in rows]):.2f} | "
+                    f"{np.mean([r['ssim'] for r in rows]):.4f} | " + " | ".join(cells) + " |",
+                    flush=True,
+                )
             print(
                 f"| bicubic (MATLAB) | x{scale} | 0 | 16 | "
                 f"{np.mean([r['psnr'] for r in bicubic]):.2f} | "

@@ -69,6 +69,7 @@ def test_evaluate_csv_and_table(hr_dir: Path, capsys) -> None:
         (["--scale", "1"], "--scale"),
         (["--scale", "2", "--model", "no-such-model"], "unknown SR model"),
         (["--scale", "2", "--method", "magic"], "--method"),
+        (["--scale", "2", "--self-ensemble"], "--self-ensemble needs a model"),
     ],
 )
 def test_evaluate_bad_input(hr_dir: Path, capsys, args: list[str], message: str) -> None:
@@ -76,6 +77,16 @@ def test_evaluate_bad_input(hr_dir: Path, capsys, args: list[str], message: str)
     code, _, err = run(full, capsys)
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_evaluate_with_self_ensemble(hr_dir: Path, weights: Path, capsys) -> None:
+    args = ["evaluate", "sr", "--hr", str(hr_dir), "--scale", "2", "--model", str(weights)]
+    code, out, _ = run([*args, "-f", "json"], capsys)
+    code_e, out_e, err = run([*args, "--self-ensemble", "-f", "json"], capsys)
+    assert code == code_e == 0, err
+    single, ensemble = json.loads(out), json.loads(out_e)
+    assert ensemble["model"] == "sr-test-x2 (x8 self-ensemble)"
+    assert ensemble["mean"]["psnr"] != single["mean"]["psnr"]
 
 
 def test_train_bad_input(tmp_path: Path, capsys) -> None:

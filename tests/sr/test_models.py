@@ -6,7 +6,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from heritagekit.models.sr import SRNet, build_sr, count_parameters, macs_per_pixel
+from heritagekit.models.sr import (
+    SelfEnsemble,
+    SRNet,
+    build_sr,
+    count_parameters,
+    dihedral,
+    macs_per_pixel,
+    undo_dihedral,
+)
 
 # IMDN reference cost per output pixel (158.8 G / 40.9 G MACs for a 1280x720 output).
 IMDN_MACS = {2: 158.8e9 / (1280 * 720), 4: 40.9e9 / (1280 * 720)}
@@ -52,6 +60,48 @@ def test_mac_count_closed_form() -> None:
     )
     expected = per_lr * lr / (lr * 4) + 16
     assert macs_per_pixel(net, lr_size=16) == pytest.approx(expected)
+
+
+def _random_net(scale: int = 2) -> SRNet:
+    torch.manual_seed(3)
+    net = build_sr({"scale": scale, "size": "fast"}).eval()
+    for p in net.parameters():  # far from equivariant: random weights everywhere
+        torch.nn.init.normal_(p, std=0.05)
+    return net
+
+
+def test_undo_dihedral_inverts_each_of_the_eight() -> None:
+    x = torch.rand(1, 1, 5, 7)
+    for k in range(8):
+        assert torch.equal(undo_dihedral(dihedral(x, k), k), x)
+
+
+def test_self_ensemble_is_exactly_equivariant() -> None:
+    # Averaging over the group makes the map commute with every flip/rotation, which a
+    # single random network does not: the check below fails if any view is turned back
+    # wrongly.
+    net = _random_net()
+    ensemble = SelfEnsemble(net)
+    x = torch.rand(1, 1, 12, 16)
+    with torch.no_grad():
+        for k in range(8):
+            torch.testing.assert_close(ensemble(dihedral(x, k)), dihedral(ensemble(x), k))
+        single_gap = (net(dihedral(x, 5)) - dihedral(net(x), 5)).abs().max()
+    assert single_gap > 1e-3
+
+
+def test_self_ensemble_of_bicubic_is_bicubic() -> None:
+    # An untrained network is bicubic, which flips and rotations leave unchanged.
+    net = build_sr({"scale": 4, "size": "fast"}).eval()
+    x = torch.rand(1, 1, 11, 14)
+    with torch.no_grad():
+        torch.testing.assert_close(SelfEnsemble(net)(x), net(x))
+    assert SelfEnsemble(net).scale == 4 and SelfEnsemble(net).min_size == net.min_size
+
+
+def test_self_ensemble_costs_eight_passes() -> None:
+    net = _random_net(4)
+    assert macs_per_pixel(SelfEnsemble(net)) == pytest.approx(8 * macs_per_pixel(net))
 
 
 @pytest.mark.parametrize("scale", [2, 4])

@@ -48,6 +48,17 @@ def test_tiled_equals_untiled_within_one_level(net: torch.nn.Module) -> None:
     assert diff.max() <= 1 / 255
 
 
+def test_tiled_self_ensemble_equals_untiled(net: torch.nn.Module) -> None:
+    from skimage.data import astronaut
+
+    from heritagekit.models.sr import SelfEnsemble
+
+    rgb = astronaut()[200:264, 150:246].astype(np.float32) / 255.0
+    ensemble = SelfEnsemble(net)
+    tiled = upscale_pixels(ensemble, rgb, tile=48, overlap=24)
+    assert np.abs(apply_model(ensemble, rgb) - tiled)[8:-8, 8:-8].max() <= 1 / 255
+
+
 def test_uint8_output_and_grey(net: torch.nn.Module) -> None:
     grey = np.random.default_rng(1).random((40, 50, 1)).astype(np.float32)
     out = np.zeros((80, 100, 1), np.uint8)

@@ -11,8 +11,9 @@ from PIL import Image
 
 from heritagekit.errors import BadInputError
 from heritagekit.imaging.degradation import imresize
+from heritagekit.models.sr import dihedral
 from heritagekit.train.losses import SRLoss
-from heritagekit.train.patches import PatchSampler, build_patch_bank, dihedral
+from heritagekit.train.patches import PatchSampler, build_patch_bank
 from heritagekit.train.sr import SRTrainConfig, lr_factor, train_sr
 
 

@@ -38,6 +38,16 @@ def test_model_upscale_with_provenance(weights: Path, photo: Path, tmp_path: Pat
     record = json.loads(Path(str(out) + ".provenance.json").read_text())
     assert record["ai_derived"] is True and record["parameters"]["method"] == "model"
     assert record["weights_sha256"] and record["model"] == "sr-test-x2"
+    assert "self_ensemble" not in record["parameters"]
+
+
+def test_self_ensemble_is_recorded(weights: Path, photo: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out.png"
+    code, _, err = run(["upscale", str(photo), "-o", str(out), "--scale", "2", "--model",
+                        str(weights), "--self-ensemble", "-q"], capsys)  # fmt: skip
+    assert code == 0, err
+    record = json.loads(Path(str(out) + ".provenance.json").read_text())
+    assert record["parameters"]["self_ensemble"] is True
 
 
 @pytest.mark.parametrize(
@@ -48,6 +58,7 @@ def test_model_upscale_with_provenance(weights: Path, photo: Path, tmp_path: Pat
         (["--method", "model", "--model", "WEIGHTS", "--scale", "0.5"], "only enlarges"),
         (["--method", "model", "--model", "WEIGHTS", "--scale", "1000"], "maximum"),
         (["--method", "bicubic", "--model", "WEIGHTS"], "--method model"),
+        (["--method", "lanczos", "--self-ensemble"], "--self-ensemble needs --method model"),
         (["--model", "WEIGHTS", "--device", "cuda:7"], "--device"),
     ],
 )

@@ -91,3 +91,19 @@ def test_shipped_model_tiled_equals_untiled() -> None:
     whole = apply_model(net, rgb)
     tiled = upscale_pixels(net, rgb, tile=48, overlap=24)
     assert np.abs(whole - tiled)[4:-4, 4:-4].max() <= 1 / 255
+
+
+@pytest.mark.skipif(default_model_name(2) is None, reason="no shipped x2 SR model")
+def test_self_ensemble_is_more_faithful_than_one_pass() -> None:
+    from skimage.data import chelsea
+
+    from heritagekit.imaging.degradation import imresize
+    from heritagekit.sr.protocol import psnr_y
+
+    hr = chelsea()[:200, :280]
+    image = ImageData.from_array(imresize(hr, 0.5).astype(np.float32) / 255.0)
+    scores = []
+    for options in ({}, {"self_ensemble": True}):
+        out = upscale_image(image, scale=2, method="model", options=options)
+        scores.append(psnr_y(np.clip(np.floor(out.pixels * 255 + 0.5), 0, 255), hr, 2))
+    assert scores[1] > scores[0]

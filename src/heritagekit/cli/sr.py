@@ -143,6 +143,9 @@ def evaluate_sr_command(
         None, "--model", help="Shipped SR model name or .safetensors file (implies model)."
     ),
     device: str = typer.Option("auto", "--device", help="auto | cpu | cuda."),
+    self_ensemble: bool = typer.Option(
+        False, "--self-ensemble", help="Average the model over the 8 flips/rotations (8x time)."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
 ) -> None:
     """PSNR/SSIM on BT.601 Y with MATLAB bicubic LR and a scale-pixel border (the SR protocol)."""
@@ -152,7 +155,14 @@ def evaluate_sr_command(
     from heritagekit.device import resolve_device
     from heritagekit.sr.evaluate import evaluate_sr
 
-    result = evaluate_sr(hr, scale, method, model=model, device=resolve_device(device))
+    result = evaluate_sr(
+        hr,
+        scale,
+        method,
+        model=model,
+        device=resolve_device(device),
+        self_ensemble=self_ensemble,
+    )
     frame = pd.DataFrame(result["rows"])
     mean = pd.DataFrame([{"image": "mean", **result["mean"]}])
     frame = pd.concat([frame, mean], ignore_index=True)

@@ -75,12 +75,14 @@ def evaluate_sr(
     *,
     model: str | Any | None = None,
     device: str = "cpu",
+    self_ensemble: bool = False,
 ) -> dict[str, Any]:
     """Evaluate a method or model on every image of ``hr_dir``.
 
     ``model`` is a shipped model name, a weights file path, or a loaded network (then
-    ``method`` is ignored). Returns {"rows": [...], "mean": {"psnr", "ssim"}, "method",
-    "scale", "model"}.
+    ``method`` is ignored). ``self_ensemble`` runs the network on the 8 flips/rotations
+    and averages (:class:`heritagekit.models.sr.SelfEnsemble`, 8x the cost). Returns
+    {"rows": [...], "mean": {"psnr", "ssim"}, "method", "scale", "model"}.
     """
     from heritagekit.train.patches import find_images
 
@@ -94,10 +96,16 @@ def evaluate_sr(
     network = None
     if method == "model" or model is not None:
         network, label = resolve_sr_model(model, scale, device)
+        if self_ensemble:
+            from heritagekit.models.sr import SelfEnsemble
+
+            network, label = SelfEnsemble(network), f"{label} (x8 self-ensemble)"
     elif method not in CLASSICAL:
         raise BadInputError(
             f"--method must be one of {', '.join(CLASSICAL)}, model; got {method!r}"
         )
+    elif self_ensemble:
+        raise BadInputError(f"--self-ensemble needs a model, not --method {method}")
     rows = evaluate_files(files, int(scale), method=method, model=network, device=device)
     return {
         "scale": int(scale),

@@ -2,7 +2,8 @@
 
 Importing this module registers the method with :mod:`heritagekit.upscale`. Options it
 reads: ``model`` (a shipped name or a .safetensors path; default: the shipped model for
-the scale), ``device`` (auto|cpu|cuda...), ``tile`` and ``overlap`` (input pixels).
+the scale), ``device`` (auto|cpu|cuda...), ``tile`` and ``overlap`` (input pixels),
+``self_ensemble`` (average over the 8 flips/rotations: 8x the time, a little more fidelity).
 Non-integer factors and explicit sizes run the smallest shipped model scale that reaches
 the target, then resample to the exact size with bicubic (downsampling, antialiased).
 """
@@ -108,6 +109,10 @@ def run_model(pixels: np.ndarray, size: tuple[int, int], options: Mapping[str, A
             f"image {width} x {height} is smaller than the {network.min_size} x "
             f"{network.min_size} pixels the SR network needs; use --method bicubic"
         )
+    if options.get("self_ensemble"):
+        from heritagekit.models.sr import SelfEnsemble
+
+        network = SelfEnsemble(network)
     tile = int(options.get("tile") or 256)
     overlap = int(options.get("overlap") or 32)
     overlap = min(overlap, tile // 2)

@@ -17,6 +17,7 @@ import torch
 
 from heritagekit.errors import BadInputError
 from heritagekit.imaging.degradation import DegradationConfig, degrade, modcrop
+from heritagekit.models.sr import dihedral
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 
@@ -138,13 +139,6 @@ def build_patch_bank(
     (out_dir / "lr.tmp.npy").replace(out_dir / "lr.npy")
     meta_path.write_text(json.dumps(params))
     return out_dir
-
-
-def dihedral(x: torch.Tensor, k: int) -> torch.Tensor:
-    """One of the 8 flips/rotations of the last two dims (k in 0..7)."""
-    if k >= 4:
-        x = x.flip(-1)
-    return torch.rot90(x, k % 4, dims=(-2, -1))
 
 
 class PatchSampler:
