@@ -144,9 +144,12 @@ def build_patch_bank(
 class PatchSampler:
     """Random batches from a patch bank, with flips/rotations, reproducible and resumable."""
 
-    def __init__(self, bank_dir: str | Path, *, seed: int = 0, rank: int = 0) -> None:
+    def __init__(
+        self, bank_dir: str | Path, *, seed: int = 0, rank: int = 0, targets: str = "hr.npy"
+    ) -> None:
         bank_dir = Path(bank_dir)
-        self.hr = np.load(bank_dir / "hr.npy", mmap_mode="r")
+        # the real HR patches, or a teacher's targets for them (heritagekit.train.distill)
+        self.hr = np.load(bank_dir / targets, mmap_mode="r")
         self.lr = np.load(bank_dir / "lr.npy", mmap_mode="r")
         if len(self.hr) == 0:
             raise BadInputError("the training images gave no patches (are they too small?)")

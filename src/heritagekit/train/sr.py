@@ -86,6 +86,10 @@ class SRTrainConfig:
     # Xeon 4th gen and later; BENCHMARKS.md), slower on CPUs without bfloat16 units; validation,
     # snapshots and exported weights are always float32
     precision: str = "fp32"
+    # a .safetensors SR model of the same scale: train towards its x8 self-ensemble instead of
+    # the real HR patches (distillation; heritagekit.train.distill). Its targets are computed
+    # once per bank, in ``precision``, and kept in the run's bank folder
+    teacher: str | None = None
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> SRTrainConfig:
@@ -119,6 +123,8 @@ class SRTrainConfig:
             )
         if self.init_weights and not Path(self.init_weights).is_file():
             raise BadInputError("--init: no such file", path=self.init_weights)
+        if self.teacher and not Path(self.teacher).is_file():
+            raise BadInputError("--config: teacher: no such file", path=self.teacher)
 
     def model_config(self) -> dict[str, Any]:
         config: dict[str, Any] = {
@@ -267,9 +273,12 @@ def train_sr(
         seed=config.seed,
         log=say,
     )
+    targets = "hr.npy"
+    if config.teacher:
+        targets = _teacher_targets(bank, config, device, say)
     if distributed and main:
         torch.distributed.barrier()
-    sampler = PatchSampler(bank, seed=config.seed, rank=rank)
+    sampler = PatchSampler(bank, seed=config.seed, rank=rank, targets=targets)
     net = for_precision(build_sr(config.model_config()).to(device), config.precision)
     model: torch.nn.Module = net
     if distributed:
@@ -382,6 +391,25 @@ def train_sr(
     return {"step": step, "losses": losses, "val": last_val}
 
 
+def _teacher_targets(bank: Path, config: SRTrainConfig, device: str, say: Callable) -> str:
+    """The bank's target file for ``config.teacher`` (written on first use)."""
+    from heritagekit.models.registry import file_sha256, load_weights_file
+    from heritagekit.train.distill import write_teacher_targets
+
+    path = Path(str(config.teacher))
+    try:
+        teacher, _ = load_weights_file(path, device=device, task="sr")
+    except Exception as error:  # a wrong or damaged file: one line, exit 2
+        raise BadInputError(f"teacher: not an SR model file ({error})", path=path) from error
+    if int(teacher.scale) != config.scale:
+        raise BadInputError(f"teacher: upscales x{teacher.scale}, not x{config.scale}", path=path)
+    name = write_teacher_targets(
+        bank, teacher, file_sha256(path), precision=config.precision, device=device, log=say
+    )
+    say(f"targets: x8 self-ensemble of {path.name} ({name})")
+    return name
+
+
 def _load_init_weights(net: torch.nn.Module, config: SRTrainConfig) -> None:
     """Copy a model file's weights into ``net`` if it is the same architecture."""
     from heritagekit.models.registry import load_weights_file
@@ -434,4 +462,6 @@ def export_weights(
         "degradation": config.degradation,
         **(extra or {}),
     }
+    if config.teacher:  # the targets were another model's, not the HR patches
+        metadata["teacher"] = f"x8 self-ensemble of {Path(config.teacher).name}"
     return save_weights(net, path, metadata)
