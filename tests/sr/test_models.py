@@ -113,6 +113,26 @@ def test_cost_within_budget(scale: int) -> None:
     assert count_parameters(build_sr({"scale": scale, "size": "quality"})) < 1_000_000
 
 
+def test_shipped_models_are_within_the_budget() -> None:
+    # The shipped x4 quality model is wider than the preset: check the files themselves.
+    from heritagekit.checksums import file_sha256
+    from heritagekit.models.registry import list_models, load_weights_file
+
+    shipped = list_models("sr")
+    for model in shipped:
+        net, _ = load_weights_file(model.path, task="sr")
+        budget = IMDN_MACS[int(net.scale)] / (3 if model.name.endswith("-fast") else 1)
+        assert macs_per_pixel(net) <= budget, model.name
+        card = model.path.with_suffix(".md").read_text()
+        assert file_sha256(model.path) in card, f"{model.name}: the card names other weights"
+    assert {m.name for m in shipped} >= {
+        "sr-x2-fast",
+        "sr-x2-quality",
+        "sr-x4-fast",
+        "sr-x4-quality",
+    }
+
+
 def test_registry_round_trip(tmp_path) -> None:
     from heritagekit.models.registry import load_weights_file, save_weights
 
