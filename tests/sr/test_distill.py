@@ -58,7 +58,7 @@ def test_targets_of_a_bicubic_teacher_are_bicubic_y_with_the_real_chroma(
     assert not np.array_equal(targets, hr)
 
 
-def test_targets_are_written_once_per_teacher(tmp_path: Path) -> None:
+def test_targets_are_written_once_per_teacher_and_bank(tmp_path: Path) -> None:
     bank = _bank(tmp_path / "bank")
     teacher = build_sr({"scale": 2, "size": "fast"})
     first = write_teacher_targets(bank, teacher, "0123456789abcdef", log=lambda m: None)
@@ -67,6 +67,11 @@ def test_targets_are_written_once_per_teacher(tmp_path: Path) -> None:
     assert (bank / first).stat().st_mtime_ns == stamp
     other = write_teacher_targets(bank, teacher, "fedcba9876543210", log=lambda m: None)
     assert other != first and not list(bank.glob("*.tmp"))
+    # a rebuilt bank (new bank.json, new patches) gets new targets under the same name
+    _bank(bank, n=3)
+    (bank / "bank.json").write_text('{"seed": 1}')
+    assert write_teacher_targets(bank, teacher, "0123456789abcdef", log=lambda m: None) == first
+    assert np.load(bank / first).shape[0] == 3
 
 
 @pytest.fixture(scope="module")

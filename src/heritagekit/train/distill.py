@@ -67,12 +67,22 @@ def write_teacher_targets(
 ) -> str:
     """Write the teacher's targets for the bank in ``bank_dir``; return their file name.
 
-    The file (``hr.teacher-<id>.npy``, uint8 like ``hr.npy``) is reused when it exists for
-    the same teacher and precision, so a resumed run reads the same targets.
+    The file (``hr.teacher-<id>-<precision>.npy``, uint8 like ``hr.npy``) is reused while
+    its record (``<file>.json``) names the same teacher, precision and bank, so a resumed
+    run reads the same targets and a rebuilt bank never reads stale ones.
     """
     bank_dir = Path(bank_dir)
     name = f"hr.teacher-{teacher_id[:12]}-{precision}.npy"
-    if (bank_dir / name).is_file():
+    bank_file = bank_dir / "bank.json"
+    record = {
+        "teacher": teacher_id,
+        "precision": precision,
+        "batch_size": batch_size,
+        "bank": bank_file.read_text() if bank_file.is_file() else None,
+    }
+    record_path = bank_dir / (name + ".json")
+    done = (bank_dir / name).is_file() and record_path.is_file()
+    if done and json.loads(record_path.read_text()) == record:
         return name
     teacher = teacher.float().eval().to(device, memory_format=torch.channels_last)
     lr_bank = np.load(bank_dir / "lr.npy", mmap_mode="r")
@@ -95,9 +105,7 @@ def write_teacher_targets(
     out.flush()
     del out
     tmp.replace(bank_dir / name)
-    (bank_dir / (name + ".json")).write_text(
-        json.dumps({"teacher": teacher_id, "precision": precision, "batch_size": batch_size})
-    )
+    record_path.write_text(json.dumps(record))  # last: an interrupted write is redone
     return name
 
 
