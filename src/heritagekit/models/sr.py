@@ -44,6 +44,12 @@ class ResBlock(nn.Module):
         return x + self.conv2(F.relu(self.conv1(x), inplace=True))
 
 
+def bicubic_base(x: torch.Tensor, scale: int) -> torch.Tensor:
+    """The global residual's base: the input upsampled bicubically (what an untrained
+    network outputs, and what the learned detail is added to)."""
+    return F.interpolate(x, scale_factor=scale, mode="bicubic", align_corners=False)
+
+
 class SRNet(nn.Module):
     """Residual U-Net super-resolution network (see the module docstring)."""
 
@@ -84,7 +90,7 @@ class SRNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h, w = x.shape[-2:]
-        base = F.interpolate(x, scale_factor=self.scale, mode="bicubic", align_corners=False)
+        base = bicubic_base(x, self.scale)
         # Pad odd sizes so the stride-2 level maps back exactly; cropped at the end.
         ph, pw = h % 2, w % 2
         feats = x - 0.5

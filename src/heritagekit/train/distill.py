@@ -18,10 +18,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from heritagekit.imaging.color import rgb_to_ycbcr, ycbcr_to_rgb
-from heritagekit.models.sr import SelfEnsemble
+from heritagekit.models.sr import SelfEnsemble, bicubic_base
 
 
 class _Detail(torch.nn.Module):
@@ -33,11 +32,7 @@ class _Detail(torch.nn.Module):
         self.scale, self.channels, self.min_size = net.scale, net.channels, net.min_size
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x) - _bicubic(x, self.scale)
-
-
-def _bicubic(x: torch.Tensor, scale: int) -> torch.Tensor:
-    return F.interpolate(x, scale_factor=scale, mode="bicubic", align_corners=False)
+        return self.net(x) - bicubic_base(x, self.scale)
 
 
 @torch.no_grad()
@@ -52,7 +47,7 @@ def teacher_outputs(teacher: torch.nn.Module, x: torch.Tensor, precision: str) -
         return SelfEnsemble(teacher)(x)
     with torch.autocast(x.device.type, dtype=torch.bfloat16):
         detail = SelfEnsemble(_Detail(teacher))(x)
-    return _bicubic(x, int(teacher.scale)) + detail.float()
+    return bicubic_base(x, int(teacher.scale)) + detail.float()
 
 
 def write_teacher_targets(
