@@ -1,5 +1,6 @@
 """Demo step: shrink scikit-image's sample photographs 4x, then upscale them back with
-each classical method and measure how close each gets to the original (PSNR)."""
+each classical method and the shipped SR models (the quality one also with its x8
+self-ensemble) and measure how close each gets to the original (PSNR)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-TITLE = "Upscale: x4 with the shipped SR model and the classical methods"
+TITLE = "Upscale: x4 with the shipped SR models and the classical methods"
 FACTOR = 4
 SAMPLES = ("astronaut", "coffee", "chelsea")
 
@@ -60,14 +61,14 @@ def run(out: Path) -> list[tuple[Path, str]]:
     written.append((small_dir, f"inputs: the samples shrunk {FACTOR}x (chelsea.png has alpha)"))
 
     rows = []
-    methods = _methods()
-    for method in methods:
-        method_dir = out / method
+    variants = _variants()
+    for label, method, options in variants:
+        method_dir = out / label
         summary = run_batch(
             [str(small_dir)],
             method_dir,
-            lambda src, dst, m=method: upscale_file(
-                src, dst, scale=FACTOR, method=m, overwrite=True, command="heritage demo"
+            lambda src, dst, m=method, o=options: upscale_file(
+                src, dst, scale=FACTOR, method=m, options=o, overwrite=True, command="heritage demo"
             ),
             overwrite=True,
             quiet=True,
@@ -79,38 +80,47 @@ def run(out: Path) -> list[tuple[Path, str]]:
             reference = read_image(out / "original" / f"{name}.png")
             mask = None if result.alpha is None else result.alpha > 0.5
             psnr = _psnr(to_uint8(result.pixels), to_uint8(reference.pixels), mask)
-            rows.append((method, name, psnr))
-        written.append((method_dir, f"{method} x{FACTOR} upscales, each with .provenance.json"))
+            rows.append((label, name, psnr))
+        written.append((method_dir, f"{label} x{FACTOR} upscales, each with .provenance.json"))
 
     table = out / "psnr.md"
+    labels = [label for label, _, _ in variants]
     lines = ["| method | " + " | ".join(SAMPLES) + " |", "|---" * (len(SAMPLES) + 1) + "|"]
-    for method in methods:
-        values = [f"{p:.2f}" for m, _, p in rows if m == method]
-        lines.append(f"| {method} | " + " | ".join(values) + " |")
+    for label in labels:
+        values = [f"{p:.2f}" for m, _, p in rows if m == label]
+        lines.append(f"| {label} | " + " | ".join(values) + " |")
     table.write_text("PSNR (dB) against the original, RGB, 8-bit:\n\n" + "\n".join(lines) + "\n")
     written.append((table, "PSNR of each method against the original (chelsea: where alpha > 0.5)"))
-    strip = "crops side by side: " + " | ".join(methods) + " | original"
-    written.append((_comparison(out, methods), strip))
+    strip = "crops side by side: " + " | ".join(labels) + " | original"
+    written.append((_comparison(out, labels), strip))
     return written
 
 
-def _methods() -> tuple[str, ...]:
-    """The classical methods, then the learned model when one is shipped for the factor."""
+def _variants() -> list[tuple[str, str, dict]]:
+    """(label, method, options): the classical methods, then the default learned model when
+    one is shipped for the factor, then the quality model alone and as a self-ensemble."""
     from heritagekit.imaging.resize import RESIZE_METHODS
+    from heritagekit.sr.models import shipped_sr_models
     from heritagekit.upscale import available_methods, default_method
 
+    variants = [(method, method, {}) for method in RESIZE_METHODS]
     learned = default_method(scale=FACTOR)
-    extra = (learned,) if learned in available_methods() and learned not in RESIZE_METHODS else ()
-    return (*RESIZE_METHODS, *extra)
+    if learned in available_methods() and learned not in RESIZE_METHODS:
+        variants.append((learned, learned, {}))
+    quality = f"sr-x{FACTOR}-quality"
+    if quality in shipped_sr_models():
+        variants.append((quality, "model", {"model": quality}))
+        variants.append((f"{quality}-ensemble", "model", {"model": quality, "self_ensemble": True}))
+    return variants
 
 
-def _comparison(out: Path, methods: tuple[str, ...]) -> Path:
+def _comparison(out: Path, labels: list[str]) -> Path:
     """One strip: the same astronaut crop from each method, then from the original."""
     from heritagekit.io import ImageData, read_image, write_image
 
     top, left, side = 40, 160, 160  # around the face
     crops = [read_image(out / m / "astronaut.png").pixels[top : top + side, left : left + side]
-             for m in (*methods, "original")]  # fmt: skip
+             for m in (*labels, "original")]  # fmt: skip
     gap = np.ones((side, 4, 3), dtype=np.float32)
     strip = np.concatenate([c for crop in crops for c in (crop, gap)][:-1], axis=1)
     path = out / "comparison.png"
